@@ -1,0 +1,120 @@
+"""Shared fixtures: the named people of STYLE.md, and access to real services."""
+
+from __future__ import annotations
+
+import os
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from django.test import Client
+
+from permissions.models import Organisation, User
+
+from .factories import PASSWORD, OrganisationFactory, UserFactory, make_auditor
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") == "1"
+
+
+def need_service(name: str, reason: str) -> None:
+    """Skip when a real service is missing, or fail when the run requires services."""
+    message = f"{name} is not available: {reason}"
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{message} (REQUIRE_SERVICES=1)", pytrace=False)
+    pytest.skip(message)
+
+
+def tcp_reachable(url: str, default_port: int) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection(
+            (parsed.hostname or "127.0.0.1", parsed.port or default_port), 2
+        ):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def ministry() -> Organisation:
+    return OrganisationFactory(name="Ministry of Information", code="moi-test", kind="ministry")
+
+
+@pytest.fixture
+def division(ministry: Organisation) -> Organisation:
+    return OrganisationFactory(
+        name="Information Division", code="info-div", kind="division", parent=ministry
+    )
+
+
+@pytest.fixture
+def countersigning_officer(division: Organisation) -> User:
+    return UserFactory(
+        username="countersigning",
+        designation="Joint Secretary",
+        bps=20,
+        organisation=division,
+    )
+
+
+@pytest.fixture
+def reporting_officer(division: Organisation, countersigning_officer: User) -> User:
+    return UserFactory(
+        username="reporting",
+        designation="Deputy Secretary",
+        bps=19,
+        organisation=division,
+        reporting_officer=countersigning_officer,
+    )
+
+
+@pytest.fixture
+def servant(division: Organisation, reporting_officer: User, countersigning_officer: User) -> User:
+    return UserFactory(
+        username="servant",
+        designation="Section Officer",
+        bps=17,
+        organisation=division,
+        reporting_officer=reporting_officer,
+        countersigning_officer=countersigning_officer,
+    )
+
+
+@pytest.fixture
+def other_officer() -> User:
+    """An officer with people of their own, unrelated to `servant`."""
+    officer = UserFactory(username="other-officer", designation="Director", bps=19)
+    UserFactory(username="other-subordinate", reporting_officer=officer)
+    return officer
+
+
+@pytest.fixture
+def outsider() -> User:
+    """A servant unrelated to anyone above."""
+    return UserFactory(username="outsider", designation="Assistant", bps=15)
+
+
+@pytest.fixture
+def auditor() -> User:
+    return make_auditor(
+        UserFactory(username="auditor", designation="Deputy Secretary (C&D)", bps=19)
+    )
+
+
+@pytest.fixture
+def login(client: Client):  # type: ignore[no-untyped-def]
+    """Sign a person in through the login form, as a browser would."""
+
+    def _login(user: User) -> Client:
+        response = client.post("/login/", {"username": user.username, "password": PASSWORD})
+        assert response.status_code == 302, response.content[:500]
+        return client
+
+    return _login
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):  # type: ignore[no-untyped-def]
+    # Argon2 is deliberately slow; tests hash dozens of passwords. The production
+    # order is asserted in tests/settings/test_environment.py.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

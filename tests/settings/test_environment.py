@@ -1,0 +1,173 @@
+"""Settings come from the environment: embedded default, full stack, and refusals."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PROBE = """
+import json
+from django.conf import settings
+import django
+django.setup()
+from conduct_portal.celery import app
+print(json.dumps({
+    "engine": settings.DATABASES["default"]["ENGINE"],
+    "db_name": str(settings.DATABASES["default"]["NAME"]),
+    "debug": settings.DEBUG,
+    "eager": app.conf.task_always_eager,
+    "eager_propagates": app.conf.task_eager_propagates,
+    "broker": app.conf.broker_url,
+    "email_backend": settings.EMAIL_BACKEND,
+    "email_host": settings.EMAIL_HOST,
+    "email_port": settings.EMAIL_PORT,
+    "secret_len": len(settings.SECRET_KEY),
+    "allowed_hosts": settings.ALLOWED_HOSTS,
+    "first_hasher": settings.PASSWORD_HASHERS[0],
+    "time_zone": settings.TIME_ZONE,
+    "use_tz": settings.USE_TZ,
+    "user_model": settings.AUTH_USER_MODEL,
+}))
+"""
+
+# Variables a developer's shell or CI may have set; each probe starts without them.
+PORTAL_VARIABLES = {
+    "DATABASE_URL",
+    "REDIS_URL",
+    "EMAIL_URL",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "DEBUG",
+    "CELERY_TASK_ALWAYS_EAGER",
+    "CELERY_RESULT_BACKEND",
+    "SECURE_SSL_REDIRECT",
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
+    "DATA_DIR",
+    "CONN_MAX_AGE",
+}
+
+
+def run_settings(
+    tmp_path: Path, code: str = PROBE, **variables: str
+) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if k not in PORTAL_VARIABLES}
+    environment.update(
+        DJANGO_SETTINGS_MODULE="conduct_portal.settings", DATA_DIR=str(tmp_path), **variables
+    )
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def probe(tmp_path: Path, **variables: str) -> dict[str, object]:
+    result = run_settings(tmp_path, **variables)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_nothing_set_gives_the_embedded_default(tmp_path: Path) -> None:
+    values = probe(tmp_path)
+    assert values["engine"] == "django.db.backends.sqlite3"
+    assert values["db_name"] == str(tmp_path / "db.sqlite3")
+    assert values["debug"] is True
+    assert values["eager"] is True
+    assert values["eager_propagates"] is True
+    assert values["broker"] == "memory://"
+    assert values["email_backend"] == "django.core.mail.backends.console.EmailBackend"
+    assert values["first_hasher"] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    assert values["time_zone"] == "Asia/Karachi"
+    assert values["use_tz"] is True
+    assert values["user_model"] == "permissions.User"
+    # A development secret was generated and kept, so a second start reuses it.
+    secret_file = tmp_path / "dev-secret-key"
+    assert secret_file.exists()
+    assert values["secret_len"] == len(secret_file.read_text().strip()) >= 50
+    assert probe(tmp_path)["secret_len"] == values["secret_len"]
+
+
+def test_variables_switch_to_the_full_stack(tmp_path: Path) -> None:
+    values = probe(
+        tmp_path,
+        DATABASE_URL="postgres://portal:pw@db.internal:5432/portal",
+        REDIS_URL="redis://cache.internal:6379/0",
+        EMAIL_URL="smtp://mail.internal:1025",
+        SECRET_KEY="s" * 20 + "-production-secret-that-is-long-enough-0123456789",
+        ALLOWED_HOSTS="portal.example.gov.pk",
+        DEBUG="false",
+    )
+    assert values["engine"] == "django.db.backends.postgresql"
+    assert values["db_name"] == "portal"
+    assert values["debug"] is False
+    assert values["eager"] is False
+    assert values["broker"] == "redis://cache.internal:6379/0"
+    assert values["email_backend"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert values["email_host"] == "mail.internal"
+    assert values["email_port"] == 1025
+    assert values["allowed_hosts"] == ["portal.example.gov.pk"]
+    assert not (tmp_path / "dev-secret-key").exists()
+
+
+def test_debug_off_without_secret_key_stops_start_up(tmp_path: Path) -> None:
+    result = run_settings(tmp_path, DEBUG="false", ALLOWED_HOSTS="portal.example.gov.pk")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_debug_off_without_allowed_hosts_stops_start_up(tmp_path: Path) -> None:
+    result = run_settings(tmp_path, DEBUG="false", SECRET_KEY="x" * 60)
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS is not set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("DEBUG", "maybe"), ("SECURE_HSTS_SECONDS", "a year"), ("CONN_MAX_AGE", "-5")],
+)
+def test_a_bad_value_names_its_variable(tmp_path: Path, variable: str, value: str) -> None:
+    extra = {"DATABASE_URL": "postgres://p@localhost/p"} if variable == "CONN_MAX_AGE" else {}
+    result = run_settings(tmp_path, **{variable: value, **extra})
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert variable in result.stderr.splitlines()[-1]
+
+
+def test_deploy_check_is_clean_with_production_variables(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={
+            **{k: v for k, v in os.environ.items() if k not in PORTAL_VARIABLES},
+            "DATA_DIR": str(tmp_path),
+            "DEBUG": "false",
+            "SECRET_KEY": "k7#Qm2!vR9zL0pX4wT8cY1bN6hJ3fD5sG0aE9uI2oP7lK4mZ8q",
+            "ALLOWED_HOSTS": "portal.example.gov.pk",
+            "SECURE_SSL_REDIRECT": "true",
+            "SESSION_COOKIE_SECURE": "true",
+            "CSRF_COOKIE_SECURE": "true",
+            "SECURE_HSTS_SECONDS": "31536000",
+            "SECURE_HSTS_INCLUDE_SUBDOMAINS": "true",
+            "SECURE_HSTS_PRELOAD": "true",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
