@@ -203,6 +203,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(DATA_DIR / "media")))
 
+# Links typed without a scheme are taken as https (the Django 6 behaviour).
+FORMS_URLFIELD_ASSUME_HTTPS = True
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
@@ -276,3 +279,14 @@ LOGGING = {
 
 # The portal's own settings.
 PORTAL_NAME = _("Conduct Portal")
+# The longest an approval may run, in days.
+APPROVAL_MAX_DAYS = env_int("APPROVAL_MAX_DAYS", default=365, minimum=1)
+# A step waiting longer than this many days is marked overdue in the inbox.
+INBOX_OVERDUE_DAYS = env_int("INBOX_OVERDUE_DAYS", default=3, minimum=1)
+# A step waiting longer than this many days is escalated to the officer's own officer.
+ESCALATE_AFTER_DAYS = env_int("ESCALATE_AFTER_DAYS", default=7, minimum=1)
+# Attachments: the largest file accepted, in bytes.
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024, minimum=1024)
+ATTACHMENTS_PER_REQUEST = env_int("ATTACHMENTS_PER_REQUEST", default=10, minimum=1)
+# Rows on one page of a list.
+PAGE_SIZE = env_int("PAGE_SIZE", default=25, minimum=5)

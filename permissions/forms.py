@@ -1,11 +1,18 @@
 from __future__ import annotations
 
-from typing import Any
+import datetime
+from typing import Any, cast
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
+from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
+
+from .models import ConductRule, Delegation, PermissionRequest, Platform
+from .models.requests import StandardCondition, Status
+from .services import EDITABLE_FIELDS
 
 
 class LoginForm(AuthenticationForm):
@@ -22,3 +29,198 @@ class PortalPasswordChangeForm(PasswordChangeForm):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", _("Change password")))
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; each is checked by the attachment service."""
+
+    widget = MultipleFileInput
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        if not data:
+            return []
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(item, initial) for item in files]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class RequestForm(forms.ModelForm[PermissionRequest]):
+    """The applicant's form. Saving a draft needs only platform, kind and topic; the
+    rest is checked at submission (``permissions.submission``), beside each field."""
+
+    attachments = MultipleFileField(
+        label=_("Attachments"),
+        required=False,
+        help_text=_(
+            "Draft script, article or post: PDF, JPEG, PNG or Word (.docx), up to 10 MB each."
+        ),
+    )
+    declaration = forms.BooleanField(
+        label=_(
+            "I have read Rules 18, 21, 22, 24, 25, 25-A and 25-B of the Government Servants "
+            "(Conduct) Rules, 1964, and will comply with them."
+        ),
+        required=False,
+    )
+
+    class Meta:
+        model = PermissionRequest
+        fields = EDITABLE_FIELDS
+        widgets = {
+            "event_at": DateTimeInput(),
+            "period_start": DateInput(),
+            "period_end": DateInput(),
+            "summary": forms.Textarea(attrs={"rows": 5}),
+            "official_information_justification": forms.Textarea(attrs={"rows": 3}),
+            "capacity": forms.RadioSelect,
+            "timing": forms.RadioSelect,
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["platform"]).queryset = Platform.objects.filter(
+            is_active=True
+        )
+        cast(forms.DateTimeField, self.fields["event_at"]).input_formats = [
+            "%Y-%m-%dT%H:%M",
+            "%Y-%m-%d %H:%M",
+        ]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+
+class DecisionForm(forms.Form):
+    class Decision:
+        APPROVE = "approve"
+        REJECT = "reject"
+        RETURN = "return"
+
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        widget=forms.RadioSelect,
+        choices=[
+            ("approve", _("Approve")),
+            ("return", _("Return for clarification")),
+            ("reject", _("Reject")),
+        ],
+    )
+    valid_from = forms.DateField(label=_("Valid from"), required=False, widget=DateInput())
+    valid_until = forms.DateField(label=_("Valid until"), required=False, widget=DateInput())
+    conditions = forms.MultipleChoiceField(
+        label=_("Conditions"),
+        required=False,
+        choices=StandardCondition.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    conditions_text = forms.CharField(
+        label=_("Further conditions"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    rule = forms.ModelChoiceField(
+        label=_("Rule the request would breach"),
+        queryset=ConductRule.objects.none(),
+        required=False,
+        help_text=_("Required when rejecting."),
+    )
+    reason = forms.CharField(
+        label=_("Reasons"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when rejecting or returning; the applicant reads them."),
+    )
+    comment = forms.CharField(
+        label=_("Comment for the record"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, rules: Any, is_last_step: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["rule"]).queryset = rules
+        self.is_last_step = is_last_step
+        if not is_last_step:
+            # The validity is set by the last step's officer.
+            del self.fields["valid_from"]
+            del self.fields["valid_until"]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        decision = data.get("decision")
+        if (
+            decision in {self.Decision.REJECT, self.Decision.RETURN}
+            and not (data.get("reason") or "").strip()
+        ):
+            self.add_error("reason", _("Give the reasons; the applicant will read them."))
+        if decision == self.Decision.REJECT and not data.get("rule"):
+            self.add_error("rule", _("Choose the rule the request would breach."))
+        valid_from: datetime.date | None = data.get("valid_from")
+        valid_until: datetime.date | None = data.get("valid_until")
+        if valid_from and valid_until and valid_until < valid_from:
+            self.add_error("valid_until", _("'Valid until' must not be before 'valid from'."))
+        return data
+
+
+class ReasonForm(forms.Form):
+    """Withdrawal (reason optional) and revocation (reason required)."""
+
+    reason = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, required: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].required = required
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+
+class DelegationForm(forms.ModelForm[Delegation]):
+    class Meta:
+        model = Delegation
+        fields = ["delegate", "starts_on", "ends_on", "reason"]
+        widgets = {"starts_on": DateInput(), "ends_on": DateInput()}
+        labels = {"delegate": _("Officer who will act for you")}
+
+    def __init__(self, *args: Any, delegates: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["delegate"]).queryset = delegates
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+
+class RequestFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status")), *Status.choices]
+    )
+
+
+__all__ = [
+    "DecisionForm",
+    "DelegationForm",
+    "LoginForm",
+    "PortalPasswordChangeForm",
+    "ReasonForm",
+    "RequestFilterForm",
+    "RequestForm",
+]

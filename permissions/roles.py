@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from django.contrib.auth.models import Group
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest
+from django.utils import timezone
 
-from .models import AUDITORS_GROUP, User
+from .models import AUDITORS_GROUP, Delegation, RoutingRule, User
 
 
 @dataclass(frozen=True)
@@ -28,20 +29,32 @@ class Roles:
 
 
 def roles_of(user: User) -> Roles:
-    """All four flags in one query, with EXISTS sub-queries."""
+    """All four flags in one query, with EXISTS sub-queries. An officer is anyone who
+    may be asked to decide: someone reports to them, a delegation to them runs today, or
+    they belong to a group that routing rules send requests to."""
+    today = timezone.localdate()
     flags = (
         User.objects.filter(pk=user.pk)
         .annotate(
             in_audit_group=Exists(Group.objects.filter(user=OuterRef("pk"), name=AUDITORS_GROUP)),
-            has_reports=Exists(User.objects.filter(reporting_officer=OuterRef("pk")))
-            | Exists(User.objects.filter(countersigning_officer=OuterRef("pk"))),
+            decides=Exists(User.objects.filter(reporting_officer=OuterRef("pk")))
+            | Exists(User.objects.filter(countersigning_officer=OuterRef("pk")))
+            | Exists(
+                Delegation.objects.filter(
+                    delegate=OuterRef("pk"),
+                    starts_on__lte=today,
+                    ends_on__gte=today,
+                    cancelled_at__isnull=True,
+                )
+            )
+            | Exists(RoutingRule.objects.filter(is_active=True, group__user=OuterRef("pk"))),
         )
-        .values("in_audit_group", "has_reports")
+        .values("in_audit_group", "decides")
         .first()
-    ) or {"in_audit_group": False, "has_reports": False}
+    ) or {"in_audit_group": False, "decides": False}
     return Roles(
         servant=user.bps is not None,
-        officer=bool(flags["has_reports"]),
+        officer=bool(flags["decides"]),
         auditor=bool(flags["in_audit_group"]),
         admin=user.is_staff,
     )

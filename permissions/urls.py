@@ -24,8 +24,31 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path("requests/", views.my_requests, name="my-requests"),
-    path("inbox/", views.inbox, name="inbox"),
-    path("audit/", views.audit_console, name="audit-console"),
     path("profile/", views.profile, name="profile"),
+    path("profile/delegations/", views.delegation_create, name="delegation-create"),
+    path("profile/delegations/<int:pk>/end/", views.delegation_end, name="delegation-end"),
+    # The servant's journey.
+    path("requests/", views.my_requests, name="my-requests"),
+    path("requests/new/", views.request_new, name="request-new"),
+    path("requests/<int:pk>/", views.request_detail, name="request-detail"),
+    path("requests/<int:pk>/edit/", views.request_edit, name="request-edit"),
+    path("requests/<int:pk>/withdraw/", views.request_withdraw, name="request-withdraw"),
+    path("requests/<int:pk>/renew/", views.request_renew, name="request-renew"),
+    path(
+        "requests/<int:pk>/attachments/<int:attachment_pk>/",
+        views.attachment_download,
+        name="attachment-download",
+    ),
+    path(
+        "requests/<int:pk>/attachments/<int:attachment_pk>/remove/",
+        views.attachment_remove,
+        name="attachment-remove",
+    ),
+    # The officer's journey.
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/decided/", views.decided_by_me, name="decided-by-me"),
+    path("requests/<int:pk>/decide/", views.request_decide, name="request-decide"),
+    path("requests/<int:pk>/revoke/", views.request_revoke, name="request-revoke"),
+    # The Establishment Division.
+    path("audit/", views.audit_console, name="audit-console"),
 ]

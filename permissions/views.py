@@ -1,17 +1,25 @@
-"""Pages: authorise, read through selectors, render."""
+"""Pages: authorise, parse a form, call one service or workflow action, redirect."""
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import selectors
+from . import selectors, services, workflow
+from .attachments import AttachmentRefused
+from .forms import DecisionForm, DelegationForm, ReasonForm, RequestFilterForm, RequestForm
+from .models import Delegation, PermissionRequest, User
+from .models.requests import Status, StepStatus
 from .roles import Roles, request_roles
+from .workflow import Approval, Origin, WorkflowError
 
 
 def _roles(request: HttpRequest) -> Roles:
@@ -19,6 +27,27 @@ def _roles(request: HttpRequest) -> Roles:
     if roles is None:  # only reachable behind login_required
         raise PermissionDenied
     return roles
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def origin_of(request: HttpRequest) -> Origin:
+    return Origin(
+        ip_address=request.META.get("REMOTE_ADDR") or None,
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+    )
+
+
+def _apply_field_errors(form: Any, error: WorkflowError) -> None:
+    for name, field_messages in error.field_errors.items():
+        target = name if name in form.fields else None
+        for message in field_messages:
+            form.add_error(target, message)
+
+
+# --- home and profile ------------------------------------------------------------------
 
 
 @login_required
@@ -30,14 +59,18 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def my_requests(request: HttpRequest) -> HttpResponse:
-    return render(request, "permissions/my_requests.html")
-
-
-@login_required
-@require_GET
-def inbox(request: HttpRequest) -> HttpResponse:
-    return render(request, "permissions/inbox.html")
+def profile(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    person = selectors.person_profile(user_id=user.pk)
+    return render(
+        request,
+        "permissions/profile.html",
+        {
+            "person": person,
+            "delegations": selectors.delegations_of(officer=user),
+            "delegation_form": DelegationForm(delegates=selectors.delegate_choices(officer=user)),
+        },
+    )
 
 
 @login_required
@@ -48,8 +81,474 @@ def audit_console(request: HttpRequest) -> HttpResponse:
     return render(request, "permissions/audit_console.html")
 
 
+# --- the servant's pages ---------------------------------------------------------------
+
+
 @login_required
 @require_GET
-def profile(request: HttpRequest) -> HttpResponse:
-    person = selectors.person_profile(user_id=cast(int, request.user.pk))
-    return render(request, "permissions/profile.html", {"person": person})
+def my_requests(request: HttpRequest) -> HttpResponse:
+    filter_form = RequestFilterForm(request.GET)
+    filters = selectors.RequestFilters()
+    if filter_form.is_valid():
+        filters = selectors.RequestFilters(
+            status=filter_form.cleaned_data["status"], q=filter_form.cleaned_data["q"].strip()
+        )
+    page = selectors.requests_of_applicant(
+        applicant=_user(request), filters=filters, cursor=request.GET.get("after")
+    )
+    context = {"page": page, "filter_form": filter_form, "filters": filters}
+    template = "permissions/my_requests.html"
+    if request.htmx and request.htmx.target == "request-rows":  # type: ignore[attr-defined]
+        template += "#rows"
+    return render(request, template, context)
+
+
+def _save_attachments(form: RequestForm, permission_request: PermissionRequest, user: User) -> bool:
+    """Attach each uploaded file; a refused file leaves a message beside the field."""
+    all_attached = True
+    for upload in form.cleaned_data.get("attachments") or []:
+        try:
+            services.attachment_add(request=permission_request, by=user, upload=upload)
+        except AttachmentRefused as refused:
+            form.add_error("attachments", refused.message)
+            all_attached = False
+    return all_attached
+
+
+def _after_save(
+    request: HttpRequest,
+    form: RequestForm,
+    permission_request: PermissionRequest,
+) -> HttpResponse:
+    """Shared end of 'new' and 'edit': attachments, then submit when asked to."""
+    user = _user(request)
+    attached = _save_attachments(form, permission_request, user)
+    wants_submit = "submit" in request.POST
+    if not attached:
+        messages.warning(
+            request,
+            _("Your request is saved as it stands, but not every file was attached."),
+        )
+        return _render_edit(request, form, permission_request, status=200)
+    if not wants_submit:
+        messages.success(
+            request,
+            _("Draft %(reference)s saved.") % {"reference": permission_request.reference},
+        )
+        return redirect("request-edit", pk=permission_request.pk)
+    try:
+        action = (
+            workflow.resubmit if permission_request.status == Status.RETURNED else workflow.submit
+        )
+        action(
+            permission_request.pk,
+            by=user,
+            declaration=bool(form.cleaned_data.get("declaration")),
+            origin=origin_of(request),
+        )
+    except WorkflowError as error:
+        _apply_field_errors(form, error)
+        messages.error(
+            request,
+            _("%(problem)s Your changes are saved as a draft.") % {"problem": error.message},
+        )
+        return _render_edit(request, form, permission_request, status=200)
+    messages.success(
+        request,
+        _("%(reference)s has been submitted to %(officer)s.")
+        % {"reference": permission_request.reference, "officer": user.reporting_officer},
+    )
+    return redirect("request-detail", pk=permission_request.pk)
+
+
+def _render_edit(
+    request: HttpRequest,
+    form: RequestForm,
+    permission_request: PermissionRequest | None,
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "permissions/request_form.html",
+        {
+            "form": form,
+            "permission_request": permission_request,
+            "rules": selectors.rules_for_guidance(),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_new(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if request.method == "POST":
+        form = RequestForm(request.POST, request.FILES)
+        if form.is_valid():
+            permission_request = services.request_create(applicant=user, data=form.cleaned_data)
+            return _after_save(request, form, permission_request)
+        messages.error(request, _("The request was not saved. Correct the fields marked."))
+        return _render_edit(request, form, None)
+    return _render_edit(request, RequestForm(), None)
+
+
+def _own_editable(request: HttpRequest, pk: int) -> PermissionRequest:
+    permission_request = selectors.request_for_viewer(user=_user(request), pk=pk)
+    if permission_request.applicant_id != _user(request).pk:
+        raise Http404
+    return permission_request
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    permission_request = _own_editable(request, pk)
+    if permission_request.status not in services.EDITABLE_STATES:
+        messages.info(
+            request,
+            _("%(reference)s can no longer be changed.")
+            % {"reference": permission_request.reference},
+        )
+        return redirect("request-detail", pk=pk)
+    if request.method == "POST":
+        form = RequestForm(request.POST, request.FILES, instance=permission_request)
+        if form.is_valid():
+            try:
+                services.request_update(
+                    request=permission_request,
+                    by=_user(request),
+                    data=form.cleaned_data,
+                    origin=origin_of(request),
+                )
+            except WorkflowError as error:
+                messages.error(request, error.message)
+                return redirect("request-detail", pk=pk)
+            return _after_save(request, form, permission_request)
+        messages.error(request, _("The changes were not saved. Correct the fields marked."))
+        return _render_edit(request, form, permission_request)
+    return _render_edit(request, RequestForm(instance=permission_request), permission_request)
+
+
+@login_required
+@require_POST
+def attachment_remove(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    permission_request = _own_editable(request, pk)
+    attachment = get_object_or_404(permission_request.attachments, pk=attachment_pk)
+    try:
+        services.attachment_remove(attachment=attachment, by=_user(request))
+    except WorkflowError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("%(name)s was removed.") % {"name": attachment.original_name})
+    return redirect("request-edit", pk=pk)
+
+
+@login_required
+@require_GET
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    permission_request = selectors.request_for_viewer(user=user, pk=pk)
+    step = _step_for_decision(permission_request, user)
+    return render(
+        request,
+        "permissions/request_detail.html",
+        {
+            "permission_request": permission_request,
+            "events": selectors.timeline(request=permission_request),
+            "is_applicant": permission_request.applicant_id == user.pk,
+            "can_decide": step is not None,
+            "can_revoke": permission_request.status == Status.APPROVED
+            and workflow.may_revoke(permission_request, user),
+            "editable": permission_request.status in services.EDITABLE_STATES,
+            "withdrawable": permission_request.status
+            in {Status.DRAFT, Status.PENDING, Status.RETURNED},
+            "renewable": permission_request.status in {Status.APPROVED, Status.EXPIRED},
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    permission_request = _own_editable(request, pk)
+    form = ReasonForm(request.POST or None, required=False)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workflow.withdraw(
+                pk,
+                by=_user(request),
+                reason=form.cleaned_data["reason"],
+                origin=origin_of(request),
+            )
+        except WorkflowError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("%(reference)s has been withdrawn.")
+                % {"reference": permission_request.reference},
+            )
+        return redirect("request-detail", pk=pk)
+    return render(
+        request,
+        "permissions/confirm_action.html",
+        {
+            "permission_request": permission_request,
+            "form": form,
+            "title": _("Withdraw %(reference)s?") % {"reference": permission_request.reference},
+            "explanation": _(
+                "A withdrawn request cannot be reopened. To ask again, file a new request."
+            ),
+            "button": _("Withdraw the request"),
+            "button_class": "btn-danger",
+        },
+    )
+
+
+@login_required
+@require_POST
+def request_renew(request: HttpRequest, pk: int) -> HttpResponse:
+    permission_request = _own_editable(request, pk)
+    try:
+        renewal = services.renewal_start(approval=permission_request, by=_user(request))
+    except WorkflowError as error:
+        messages.error(request, error.message)
+        return redirect("request-detail", pk=pk)
+    messages.success(
+        request,
+        _("Draft %(new)s renews %(old)s. Give the new dates, check the details and submit.")
+        % {"new": renewal.reference, "old": permission_request.reference},
+    )
+    return redirect("request-edit", pk=renewal.pk)
+
+
+@login_required
+@require_GET
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    attachment = selectors.attachment_for_viewer(
+        user=_user(request), request_pk=pk, pk=attachment_pk
+    )
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+# --- the officer's pages ---------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    page = selectors.requests_awaiting(officer=_user(request), cursor=request.GET.get("after"))
+    template = "permissions/inbox.html"
+    if request.htmx and request.htmx.target == "inbox-rows":  # type: ignore[attr-defined]
+        template += "#rows"
+    return render(
+        request,
+        template,
+        {"page": page, "overdue_before": selectors.overdue_before()},
+    )
+
+
+@login_required
+@require_GET
+def decided_by_me(request: HttpRequest) -> HttpResponse:
+    page = selectors.steps_decided_by(officer=_user(request), cursor=request.GET.get("after"))
+    template = "permissions/decided.html"
+    if request.htmx and request.htmx.target == "decided-rows":  # type: ignore[attr-defined]
+        template += "#rows"
+    return render(request, template, {"page": page})
+
+
+def _step_for_decision(permission_request: PermissionRequest, user: User) -> Any:
+    """The current step if `user` may decide it now, else None."""
+    if permission_request.status != Status.PENDING:
+        return None
+    for step in permission_request.current_round_steps:
+        if step.order == permission_request.current_step and step.status == StepStatus.PENDING:
+            try:
+                workflow.authority_on_step(step, user, applicant_id=permission_request.applicant_id)
+            except WorkflowError:
+                return None
+            return step
+    return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    permission_request = selectors.request_for_viewer(user=user, pk=pk)
+    step = _step_for_decision(permission_request, user)
+    if step is None:
+        if request.method == "POST":
+            messages.error(
+                request,
+                _("%(reference)s is not waiting for your decision: it is %(status)s.")
+                % {
+                    "reference": permission_request.reference,
+                    "status": permission_request.get_status_display(),
+                },
+            )
+        return redirect("request-detail", pk=pk)
+    is_last = step.order == len(permission_request.current_round_steps)
+    form = DecisionForm(
+        request.POST or None, rules=selectors.rejection_rules(), is_last_step=is_last
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        origin = origin_of(request)
+        try:
+            if data["decision"] == DecisionForm.Decision.APPROVE:
+                workflow.approve(
+                    pk,
+                    by=user,
+                    approval=Approval(
+                        valid_from=data.get("valid_from"),
+                        valid_until=data.get("valid_until"),
+                        conditions=list(data["conditions"]),
+                        conditions_text=data["conditions_text"],
+                        comment=data["comment"],
+                    ),
+                    origin=origin,
+                )
+            elif data["decision"] == DecisionForm.Decision.REJECT:
+                workflow.reject(
+                    pk, by=user, reason=data["reason"], rule=data["rule"], origin=origin
+                )
+            else:
+                workflow.return_for_clarification(pk, by=user, reason=data["reason"], origin=origin)
+        except workflow.AlreadyDecided as error:
+            messages.error(request, error.message)
+            return redirect("request-detail", pk=pk)
+        except WorkflowError as error:
+            _apply_field_errors(form, error)
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("Your decision on %(reference)s is recorded.")
+                % {"reference": permission_request.reference},
+            )
+            return redirect("inbox")
+    default_from, default_until = workflow.default_validity(permission_request)
+    if not form.is_bound:
+        form.initial.update(valid_from=default_from, valid_until=default_until)
+    return render(
+        request,
+        "permissions/decide.html",
+        {
+            "permission_request": permission_request,
+            "step": step,
+            "form": form,
+            "earlier": selectors.earlier_requests(request=permission_request),
+            "rules": selectors.rules_for_guidance(),
+            "events": selectors.timeline(request=permission_request),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    permission_request = selectors.request_for_viewer(user=user, pk=pk)
+    if permission_request.status != Status.APPROVED or not workflow.may_revoke(
+        permission_request, user
+    ):
+        messages.error(request, _("This approval cannot be revoked by you."))
+        return redirect("request-detail", pk=pk)
+    form = ReasonForm(request.POST or None, required=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workflow.revoke(
+                pk, by=user, reason=form.cleaned_data["reason"], origin=origin_of(request)
+            )
+        except WorkflowError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("The approval of %(reference)s is revoked.")
+                % {"reference": permission_request.reference},
+            )
+        return redirect("request-detail", pk=pk)
+    return render(
+        request,
+        "permissions/confirm_action.html",
+        {
+            "permission_request": permission_request,
+            "form": form,
+            "title": _("Revoke the approval of %(reference)s?")
+            % {"reference": permission_request.reference},
+            "explanation": _(
+                "The applicant will no longer have permission. Revocation cannot be undone; "
+                "the reasons are shown to the applicant and kept in the audit trail."
+            ),
+            "button": _("Revoke the approval"),
+            "button_class": "btn-danger",
+        },
+    )
+
+
+# --- delegation ------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def delegation_create(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = DelegationForm(request.POST, delegates=selectors.delegate_choices(officer=user))
+    if form.is_valid():
+        try:
+            delegation = services.delegation_create(
+                by=user,
+                to=form.cleaned_data["delegate"],
+                starts=form.cleaned_data["starts_on"],
+                ends=form.cleaned_data["ends_on"],
+                reason=form.cleaned_data["reason"],
+                origin=origin_of(request),
+            )
+        except ValidationError as error:
+            for name, field_messages in error.message_dict.items():
+                for message in field_messages:
+                    form.add_error(name if name in form.fields else None, message)
+        else:
+            messages.success(
+                request,
+                _("%(delegate)s may act for you from %(starts)s to %(ends)s.")
+                % {
+                    "delegate": delegation.delegate,
+                    "starts": delegation.starts_on,
+                    "ends": delegation.ends_on,
+                },
+            )
+            return redirect(reverse("profile") + "#delegations")
+    person = selectors.person_profile(user_id=user.pk)
+    return render(
+        request,
+        "permissions/profile.html",
+        {
+            "person": person,
+            "delegations": selectors.delegations_of(officer=user),
+            "delegation_form": form,
+        },
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def delegation_end(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    delegation = get_object_or_404(Delegation, pk=pk, delegator=user)
+    services.delegation_end(delegation=delegation, by=user, origin=origin_of(request))
+    messages.success(request, _("The delegation has ended."))
+    return redirect(reverse("profile") + "#delegations")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
+
 import factory
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
-from permissions.models import AUDITORS_GROUP, Organisation, User
+from permissions.models import AUDITORS_GROUP, Organisation, PermissionRequest, Platform, User
 
 PASSWORD = "correct-horse-battery"
 
@@ -45,3 +48,46 @@ class UserFactory(factory.django.DjangoModelFactory):
 def make_auditor(user: User) -> User:
     user.groups.add(Group.objects.get(name=AUDITORS_GROUP))
     return user
+
+
+def platform(category: str = "television") -> Platform:
+    """One of the platforms the migrations seed, by category."""
+    return Platform.objects.filter(category=category).order_by(
+        "sort_key"
+    ).first() or Platform.objects.create(name=f"Test {category}", category=category)
+
+
+def complete_request_data(**overrides: object) -> dict[str, object]:
+    """Everything a request needs to be submitted: a TV interview next week."""
+    data: dict[str, object] = {
+        "platform": platform("television"),
+        "participation": "interview",
+        "outlet": "PTV News, 'Policy Matters'",
+        "outlet_url": "",
+        "topic": "Digital services for citizens",
+        "summary": "How the new online services reduce visits to offices.",
+        "capacity": "official",
+        "account_type": "",
+        "administers_group": False,
+        "timing": "one_off",
+        "event_at": timezone.now() + datetime.timedelta(days=7),
+        "official_information": False,
+        "official_information_justification": "",
+        "honorarium": False,
+        "honorarium_amount": None,
+    }
+    data.update(overrides)
+    return data
+
+
+def draft_request(applicant: User, **overrides: object) -> PermissionRequest:
+    from permissions.services import request_create
+
+    return request_create(applicant=applicant, data=complete_request_data(**overrides))
+
+
+def submitted_request(applicant: User, **overrides: object) -> PermissionRequest:
+    from permissions import workflow
+
+    draft = draft_request(applicant, **overrides)
+    return workflow.submit(draft.pk, by=applicant, declaration=True)

@@ -163,7 +163,7 @@ def processes(tmp_path: Path) -> Iterator[Processes]:
 
 @pytest.mark.postgres
 @pytest.mark.redis
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_compose_commands_run_on_postgresql_and_redis(
     compose: dict[str, Any], stack_env: dict[str, str], processes: Processes, tmp_path: Path
 ) -> None:

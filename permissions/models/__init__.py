@@ -1,0 +1,32 @@
+"""The portal's models, one module per concern."""
+
+from .audit import AuditEvent
+from .people import AUDITORS_GROUP, BPS_MAX, BPS_MIN, Organisation, ServiceGroup, User
+from .requests import (
+    ApprovalStep,
+    Attachment,
+    ConductRule,
+    Delegation,
+    PermissionRequest,
+    Platform,
+    ReferenceSequence,
+    RoutingRule,
+)
+
+__all__ = [
+    "AUDITORS_GROUP",
+    "BPS_MAX",
+    "BPS_MIN",
+    "ApprovalStep",
+    "Attachment",
+    "AuditEvent",
+    "ConductRule",
+    "Delegation",
+    "Organisation",
+    "PermissionRequest",
+    "Platform",
+    "ReferenceSequence",
+    "RoutingRule",
+    "ServiceGroup",
+    "User",
+]

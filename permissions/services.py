@@ -1,0 +1,199 @@
+"""Writes other than state changes: drafts, attachments, delegations, renewals.
+
+State changes go through ``workflow``; these functions never touch ``status``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .attachments import AttachmentRefused, check_upload
+from .models import Attachment, AuditEvent, Delegation, PermissionRequest, User
+from .models.requests import Status
+from .references import next_reference
+from .workflow import Origin, WorkflowError
+
+# The fields an applicant fills in; everything else is set by the workflow.
+EDITABLE_FIELDS = [
+    "platform",
+    "participation",
+    "outlet",
+    "outlet_url",
+    "topic",
+    "summary",
+    "capacity",
+    "account_type",
+    "administers_group",
+    "timing",
+    "event_at",
+    "period_start",
+    "period_end",
+    "official_information",
+    "official_information_justification",
+    "honorarium",
+    "honorarium_amount",
+]
+EDITABLE_STATES = frozenset({Status.DRAFT, Status.RETURNED})
+
+
+@transaction.atomic
+def request_create(
+    *, applicant: User, data: dict[str, Any], renews: PermissionRequest | None = None
+) -> PermissionRequest:
+    """A new draft with its reference issued at once, so the applicant can quote it."""
+    request = PermissionRequest(applicant=applicant, renews=renews)
+    for name in EDITABLE_FIELDS:
+        if name in data:
+            setattr(request, name, data[name])
+    request.reference = next_reference(timezone.localdate().year)
+    request.save()
+    return request
+
+
+@transaction.atomic
+def request_update(
+    *, request: PermissionRequest, by: User, data: dict[str, Any], origin: Origin
+) -> list[str]:
+    """Change a draft, or amend a returned request; returns the fields that changed.
+
+    Amendments to a returned request are audited, since the officer decides on them.
+    """
+    locked = PermissionRequest.objects.select_for_update().get(pk=request.pk)
+    if locked.applicant_id != by.pk:
+        raise WorkflowError(_("Only the applicant may change this request."))
+    if locked.status not in EDITABLE_STATES:
+        raise WorkflowError(
+            _("%(reference)s can no longer be changed: it is %(status)s.")
+            % {"reference": locked.reference, "status": locked.get_status_display()}
+        )
+    changed = [
+        name for name in EDITABLE_FIELDS if name in data and getattr(locked, name) != data[name]
+    ]
+    for name in changed:
+        setattr(locked, name, data[name])
+    if changed:
+        locked.save(update_fields=[*changed, "updated_at"])
+        if locked.status == Status.RETURNED:
+            AuditEvent.objects.create(
+                request=locked,
+                actor=by,
+                action="amend",
+                from_status=locked.status,
+                to_status=locked.status,
+                data={"fields": changed},
+                ip_address=origin.ip_address,
+                user_agent=origin.user_agent[:300],
+            )
+    for name in EDITABLE_FIELDS:
+        setattr(request, name, getattr(locked, name))
+    return changed
+
+
+def attachment_add(*, request: PermissionRequest, by: User, upload: UploadedFile) -> Attachment:
+    """Attach a checked file to a draft or returned request."""
+    from django.conf import settings
+
+    if request.applicant_id != by.pk or request.status not in EDITABLE_STATES:
+        raise AttachmentRefused(_("Files can be attached only while the request can be edited."))
+    if request.attachments.count() >= settings.ATTACHMENTS_PER_REQUEST:
+        raise AttachmentRefused(
+            _("%(name)s was not attached: a request may have at most %(count)s files.")
+            % {"name": upload.name, "count": settings.ATTACHMENTS_PER_REQUEST}
+        )
+    checked = check_upload(upload)
+    attachment = Attachment(
+        request=request,
+        original_name=(upload.name or "file")[:255],
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=by,
+    )
+    attachment.file.save(upload.name or "file", upload, save=False)
+    attachment.save()
+    return attachment
+
+
+def attachment_remove(*, attachment: Attachment, by: User) -> None:
+    request = attachment.request
+    if request.applicant_id != by.pk or request.status not in EDITABLE_STATES:
+        raise WorkflowError(_("Files can be removed only while the request can be edited."))
+    attachment.file.delete(save=False)
+    attachment.delete()
+
+
+def renewal_start(*, approval: PermissionRequest, by: User) -> PermissionRequest:
+    """A new draft that copies an approved (or expired) request and points back at it."""
+    if approval.applicant_id != by.pk:
+        raise WorkflowError(_("Only the applicant may renew this permission."))
+    if approval.status not in {Status.APPROVED, Status.EXPIRED}:
+        raise WorkflowError(_("Only an approved or expired permission can be renewed."))
+    data = {name: getattr(approval, name) for name in EDITABLE_FIELDS}
+    data.update(event_at=None, period_start=None, period_end=None)
+    return request_create(applicant=by, data=data, renews=approval)
+
+
+@transaction.atomic
+def delegation_create(
+    *,
+    by: User,
+    to: User,
+    starts: datetime.date,
+    ends: datetime.date,
+    reason: str = "",
+    origin: Origin,
+) -> Delegation:
+    delegation = Delegation(
+        delegator=by, delegate=to, starts_on=starts, ends_on=ends, reason=reason.strip()
+    )
+    errors: dict[str, list[str]] = {}
+    if to.pk == by.pk:
+        errors["delegate"] = [_("You cannot delegate to yourself.")]
+    elif not to.is_active:
+        errors["delegate"] = [_("This person's account is not active.")]
+    if ends < starts:
+        errors["ends_on"] = [_("The delegation cannot end before it starts.")]
+    elif ends < timezone.localdate():
+        errors["ends_on"] = [_("This period has already ended.")]
+    if errors:
+        raise ValidationError(errors)
+    delegation.save()
+    AuditEvent.objects.create(
+        actor=by,
+        action="delegation.create",
+        data={
+            "delegation": delegation.pk,
+            "delegate": to.pk,
+            "starts_on": starts.isoformat(),
+            "ends_on": ends.isoformat(),
+        },
+        comment=delegation.reason,
+        ip_address=origin.ip_address,
+        user_agent=origin.user_agent[:300],
+    )
+    return delegation
+
+
+@transaction.atomic
+def delegation_end(*, delegation: Delegation, by: User, origin: Origin) -> Delegation:
+    if delegation.delegator_id != by.pk:
+        raise WorkflowError(_("Only the officer who gave a delegation may end it."))
+    if delegation.cancelled_at is not None:
+        return delegation
+    delegation.cancelled_at = timezone.now()
+    delegation.save(update_fields=["cancelled_at"])
+    AuditEvent.objects.create(
+        actor=by,
+        action="delegation.end",
+        data={"delegation": delegation.pk, "delegate": delegation.delegate_id},
+        ip_address=origin.ip_address,
+        user_agent=origin.user_agent[:300],
+    )
+    return delegation

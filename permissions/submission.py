@@ -1,0 +1,68 @@
+"""What a request needs before it can be submitted, shared by the form and the workflow."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import ConductRule, PermissionRequest
+from .models.requests import AccountType, PlatformCategory, Timing
+
+
+def declared_rules() -> str:
+    """The rules the applicant declares they have read, as the admin lists them today."""
+    numbers = ConductRule.objects.filter(is_active=True, in_declaration=True).values_list(
+        "number", flat=True
+    )
+    return ", ".join(numbers)
+
+
+def submission_errors(request: PermissionRequest) -> dict[str, list[str]]:
+    """Field name -> messages for everything missing or inconsistent. Empty when complete."""
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    if not request.topic.strip():
+        add("topic", _("Give the topic."))
+    if not request.summary.strip():
+        add("summary", _("Summarise what you will say or post."))
+    if not request.outlet.strip():
+        add("outlet", _("Name the channel, programme, newspaper, page or handle."))
+    platform = request.platform if request.platform_id else None
+    if platform is not None and not platform.is_active:
+        add("platform", _("This platform is no longer offered. Choose another."))
+    if (
+        platform is not None
+        and platform.category == PlatformCategory.SOCIAL_MEDIA
+        and request.account_type == AccountType.NOT_APPLICABLE
+    ):
+        add("account_type", _("Say whether you will post from a personal or an official account."))
+
+    now = timezone.now()
+    if request.timing == Timing.ONE_OFF:
+        if request.event_at is None:
+            add("event_at", _("Give the date and time."))
+        elif request.event_at < now:
+            add("event_at", _("Permission must be sought beforehand: this date has passed."))
+    else:
+        if request.period_start is None:
+            add("period_start", _("Give the first day of the period."))
+        if request.period_end is None:
+            add("period_end", _("Give the last day of the period."))
+        if request.period_start and request.period_end:
+            if request.period_end < request.period_start:
+                add("period_end", _("The period cannot end before it starts."))
+            elif request.period_end < timezone.localdate():
+                add("period_end", _("This period has already ended."))
+
+    # Rule 18: official information may go out only with a reason the officer can weigh.
+    if request.official_information and not request.official_information_justification.strip():
+        add(
+            "official_information_justification",
+            _("Explain why official information or documents are involved (Rule 18)."),
+        )
+    if request.honorarium and not (request.honorarium_amount and request.honorarium_amount > 0):
+        add("honorarium_amount", _("Give the amount of the honorarium in rupees."))
+    return errors

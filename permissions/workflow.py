@@ -1,0 +1,777 @@
+"""The only way a permission request changes state.
+
+Each action is one database transaction that locks the request, checks that the actor
+may take the action, changes the state with a conditional ``UPDATE … WHERE id = … AND
+status = <expected>`` (so a lost race updates nothing, on SQLite and PostgreSQL alike),
+and appends exactly one audit event. A refused action raises a ``WorkflowError`` whose
+message can be shown to a person as it is, and changes nothing.
+
+| from                      | action            | by                                  | to        |
+| ------------------------- | ----------------- | ----------------------------------- | --------- |
+| draft                     | submit            | applicant                           | pending   |
+| pending                   | approve (not last)| step's officer, group or delegate   | pending   |
+| pending                   | approve (last)    | step's officer, group or delegate   | approved  |
+| pending                   | reject            | step's officer, group or delegate   | rejected  |
+| pending                   | return            | step's officer, group or delegate   | returned  |
+| returned                  | resubmit          | applicant                           | pending   |
+| draft, pending, returned  | withdraw          | applicant                           | withdrawn |
+| approved                  | revoke            | officer on the chain, or auditor    | revoked   |
+| approved                  | expire            | the system, after valid_until       | expired   |
+| pending                   | escalate          | the system, when a step is overdue  | pending   |
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .models import (
+    ApprovalStep,
+    AuditEvent,
+    ConductRule,
+    Delegation,
+    PermissionRequest,
+    User,
+)
+from .models.requests import FINAL_STATUSES, StandardCondition, Status, StepStatus
+from .routing import RoutingError, plan_steps
+from .submission import declared_rules, submission_errors
+
+
+class Action(models.TextChoices):
+    SUBMIT = "submit", gettext_lazy("Submitted")
+    APPROVE = "approve", gettext_lazy("Approved")
+    REJECT = "reject", gettext_lazy("Rejected")
+    RETURN = "return", gettext_lazy("Returned for clarification")
+    RESUBMIT = "resubmit", gettext_lazy("Resubmitted")
+    WITHDRAW = "withdraw", gettext_lazy("Withdrawn")
+    REVOKE = "revoke", gettext_lazy("Revoked")
+    EXPIRE = "expire", gettext_lazy("Expired")
+    ESCALATE = "escalate", gettext_lazy("Escalated")
+
+
+# The allowed transitions: action -> (states it may start from, state it leads to).
+# APPROVE leads to PENDING while later steps remain, and to APPROVED at the last one.
+TRANSITIONS: dict[Action, tuple[frozenset[str], frozenset[str]]] = {
+    Action.SUBMIT: (frozenset({Status.DRAFT}), frozenset({Status.PENDING})),
+    Action.APPROVE: (frozenset({Status.PENDING}), frozenset({Status.PENDING, Status.APPROVED})),
+    Action.REJECT: (frozenset({Status.PENDING}), frozenset({Status.REJECTED})),
+    Action.RETURN: (frozenset({Status.PENDING}), frozenset({Status.RETURNED})),
+    Action.RESUBMIT: (frozenset({Status.RETURNED}), frozenset({Status.PENDING})),
+    Action.WITHDRAW: (
+        frozenset({Status.DRAFT, Status.PENDING, Status.RETURNED}),
+        frozenset({Status.WITHDRAWN}),
+    ),
+    Action.REVOKE: (frozenset({Status.APPROVED}), frozenset({Status.REVOKED})),
+    Action.EXPIRE: (frozenset({Status.APPROVED}), frozenset({Status.EXPIRED})),
+    Action.ESCALATE: (frozenset({Status.PENDING}), frozenset({Status.PENDING})),
+}
+
+DECISIONS = frozenset({Action.APPROVE, Action.REJECT, Action.RETURN})
+
+
+class WorkflowError(Exception):
+    """An action was refused. The message is for the person who tried it."""
+
+    def __init__(self, message: str, *, field_errors: dict[str, list[str]] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field_errors = field_errors or {}
+
+
+class TransitionNotAllowed(WorkflowError):
+    """The action is not open to this person, in this state, or with this input."""
+
+
+class AlreadyDecided(WorkflowError):
+    """Someone else acted first; the request is no longer where the actor saw it."""
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an action came from, for the audit trail."""
+
+    ip_address: str | None = None
+    user_agent: str = ""
+
+
+SYSTEM = Origin(user_agent="system")
+
+
+@dataclass
+class Approval:
+    """What an approving officer decides besides 'yes'."""
+
+    valid_from: datetime.date | None = None
+    valid_until: datetime.date | None = None
+    conditions: list[str] = field(default_factory=list)
+    conditions_text: str = ""
+    comment: str = ""
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _lock(request_id: int) -> PermissionRequest:
+    """Lock the request row for the rest of the transaction.
+
+    On PostgreSQL a second decision on the same request waits here and then sees the
+    first one's result; SQLite's IMMEDIATE transactions serialise writers the same way.
+    """
+    # of=("self",): lock the request alone, not the applicant's or platform's row, so
+    # decisions on different requests never queue behind each other.
+    return (
+        PermissionRequest.objects.select_for_update(of=("self",))
+        .select_related("applicant", "platform")
+        .get(pk=request_id)
+    )
+
+
+# Where a request can no longer be acted on because someone else already moved it on.
+_MOVED_ON: dict[Action, frozenset[str]] = {
+    **{
+        action: frozenset(Status.values) - {Status.DRAFT, Status.PENDING}
+        for action in (Action.APPROVE, Action.REJECT, Action.RETURN, Action.ESCALATE)
+    },
+    Action.REVOKE: frozenset(FINAL_STATUSES),
+    Action.EXPIRE: frozenset(FINAL_STATUSES),
+}
+
+
+def _refuse_state(request: PermissionRequest, action: Action) -> None:
+    allowed_from, _to = TRANSITIONS[action]
+    if request.status in allowed_from:
+        return
+    label = Status(request.status).label
+    if request.status in _MOVED_ON.get(action, frozenset()):
+        raise AlreadyDecided(
+            _(
+                "%(reference)s has already been decided or changed by someone else: it is now "
+                "%(status)s. Nothing was changed."
+            )
+            % {"reference": request.reference, "status": label}
+        )
+    raise TransitionNotAllowed(
+        _("%(reference)s cannot be %(action)s while it is %(status)s.")
+        % {
+            "reference": request.reference,
+            "action": Action(action).label.lower(),
+            "status": label,
+        }
+    )
+
+
+def _guarded_update(
+    request: PermissionRequest, *, expected_status: str, expected_step: int | None, **changes: Any
+) -> None:
+    """Change the request only if it is still where this action found it."""
+    changes.setdefault("updated_at", timezone.now())
+    updated = PermissionRequest.objects.filter(
+        pk=request.pk,
+        status=expected_status,
+        round=request.round,
+        current_step=expected_step,
+    ).update(**changes)
+    if updated != 1:
+        raise AlreadyDecided(
+            _("%(reference)s was changed by someone else a moment ago. Nothing was changed.")
+            % {"reference": request.reference}
+        )
+    for name, value in changes.items():
+        setattr(request, name, value)
+
+
+def _audit(
+    request: PermissionRequest,
+    action: Action,
+    *,
+    actor: User | None,
+    acting_for: User | None = None,
+    from_status: str,
+    to_status: str,
+    comment: str = "",
+    origin: Origin,
+    data: dict[str, Any] | None = None,
+) -> AuditEvent:
+    return AuditEvent.objects.create(
+        request=request,
+        actor=actor,
+        acting_for=acting_for,
+        action=action.value,
+        from_status=from_status,
+        to_status=to_status,
+        comment=comment,
+        data=data or {},
+        ip_address=origin.ip_address,
+        user_agent=origin.user_agent[:300],
+    )
+
+
+def _require_applicant(request: PermissionRequest, actor: User, action: Action) -> None:
+    if actor.pk != request.applicant_id:
+        raise TransitionNotAllowed(
+            _("Only the applicant may %(action)s this request.") % {"action": _action_verb(action)}
+        )
+
+
+def _action_verb(action: Action) -> str:
+    verbs = {
+        Action.SUBMIT: _("submit"),
+        Action.RESUBMIT: _("resubmit"),
+        Action.WITHDRAW: _("withdraw"),
+        Action.APPROVE: _("approve"),
+        Action.REJECT: _("reject"),
+        Action.RETURN: _("return"),
+        Action.REVOKE: _("revoke"),
+    }
+    return str(verbs.get(action, action.value))
+
+
+def current_step(request: PermissionRequest) -> ApprovalStep | None:
+    if request.status != Status.PENDING or request.current_step is None:
+        return None
+    return (
+        ApprovalStep.objects.select_related("assignee", "group")
+        .filter(request=request, round=request.round, order=request.current_step)
+        .first()
+    )
+
+
+def active_delegators(user: User, on: datetime.date) -> models.QuerySet[Delegation]:
+    return Delegation.objects.filter(
+        delegate=user, starts_on__lte=on, ends_on__gte=on, cancelled_at__isnull=True
+    )
+
+
+def authority_on_step(step: ApprovalStep, user: User, *, applicant_id: int) -> User | None:
+    """Whether `user` may decide `step`; returns whom they act for (None: in their own right).
+
+    An applicant never decides their own request, in their own right, as a group
+    member or through a delegation. Delegations do not chain: only the step's own
+    officer's delegation counts.
+    """
+    if user.pk == applicant_id:
+        raise TransitionNotAllowed(_("You cannot decide your own request."))
+    if not user.is_active:
+        raise TransitionNotAllowed(_("Your account is not active."))
+    if step.assignee_id is not None:
+        if step.assignee_id == user.pk:
+            return None
+        if active_delegators(user, _today()).filter(delegator_id=step.assignee_id).exists():
+            return step.assignee
+    elif step.group_id is not None and user.groups.filter(pk=step.group_id).exists():
+        return None
+    raise TransitionNotAllowed(
+        _("This request is not waiting for your decision: step %(order)s is held by %(holder)s.")
+        % {"order": step.order, "holder": step.holder_label}
+    )
+
+
+def _create_steps(
+    request: PermissionRequest, round_number: int, now: datetime.datetime
+) -> list[ApprovalStep]:
+    try:
+        plan = plan_steps(request)
+    except RoutingError as error:
+        raise TransitionNotAllowed(str(error)) from error
+    steps = [
+        ApprovalStep(
+            request=request,
+            round=round_number,
+            order=planned.order,
+            assignee=planned.assignee,
+            group=planned.group,
+            reason=planned.reason,
+            status=StepStatus.PENDING if planned.order == 1 else StepStatus.WAITING,
+            started_at=now if planned.order == 1 else None,
+        )
+        for planned in plan
+    ]
+    ApprovalStep.objects.bulk_create(steps)
+    return steps
+
+
+def _close_open_steps(request: PermissionRequest) -> None:
+    ApprovalStep.objects.filter(
+        request=request,
+        round=request.round,
+        status__in=[StepStatus.WAITING, StepStatus.PENDING],
+    ).update(status=StepStatus.CLOSED)
+
+
+def _enter_round(
+    request: PermissionRequest,
+    actor: User,
+    action: Action,
+    origin: Origin,
+    *,
+    declaration: bool,
+) -> PermissionRequest:
+    """Submit or resubmit: check completeness, snapshot the applicant, route, start step 1."""
+    errors = submission_errors(request)
+    if not declaration:
+        errors.setdefault("declaration", []).append(
+            _("Confirm that you have read the rules cited and will comply with them.")
+        )
+    if errors:
+        raise TransitionNotAllowed(
+            _("The request is not complete yet. Correct the fields marked and submit again."),
+            field_errors=errors,
+        )
+    now = timezone.now()
+    from_status = request.status
+    applicant = request.applicant
+    new_round = request.round + 1
+    steps = _create_steps(request, new_round, now)
+    _guarded_update(
+        request,
+        expected_status=from_status,
+        expected_step=request.current_step,
+        status=Status.PENDING,
+        round=new_round,
+        current_step=1,
+        submitted_at=now,
+        declared_at=now,
+        declaration_rules=declared_rules(),
+        applicant_designation=applicant.designation,
+        applicant_bps=applicant.bps,
+        applicant_organisation_id=applicant.organisation_id,
+        decision_reason="",
+        decision_rule=None,
+        conditions=[],
+        conditions_text="",
+    )
+    _audit(
+        request,
+        action,
+        actor=actor,
+        from_status=from_status,
+        to_status=Status.PENDING,
+        origin=origin,
+        data={"round": new_round, "steps": [_step_summary(step) for step in steps]},
+    )
+    return request
+
+
+def _step_summary(step: ApprovalStep) -> dict[str, Any]:
+    return {
+        "order": step.order,
+        "assignee": step.assignee_id,
+        "group": step.group_id,
+        "reason": step.reason,
+    }
+
+
+def _require_text(value: str, field_name: str, message: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise TransitionNotAllowed(message, field_errors={field_name: [message]})
+    return text
+
+
+# --- the actions -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def submit(
+    request_id: int, *, by: User, declaration: bool, origin: Origin = SYSTEM
+) -> PermissionRequest:
+    request = _lock(request_id)
+    _require_applicant(request, by, Action.SUBMIT)
+    _refuse_state(request, Action.SUBMIT)
+    return _enter_round(request, by, Action.SUBMIT, origin, declaration=declaration)
+
+
+@transaction.atomic
+def resubmit(
+    request_id: int, *, by: User, declaration: bool, origin: Origin = SYSTEM
+) -> PermissionRequest:
+    request = _lock(request_id)
+    _require_applicant(request, by, Action.RESUBMIT)
+    _refuse_state(request, Action.RESUBMIT)
+    return _enter_round(request, by, Action.RESUBMIT, origin, declaration=declaration)
+
+
+@transaction.atomic
+def withdraw(
+    request_id: int, *, by: User, reason: str = "", origin: Origin = SYSTEM
+) -> PermissionRequest:
+    request = _lock(request_id)
+    _require_applicant(request, by, Action.WITHDRAW)
+    _refuse_state(request, Action.WITHDRAW)
+    from_status = request.status
+    _guarded_update(
+        request,
+        expected_status=from_status,
+        expected_step=request.current_step,
+        status=Status.WITHDRAWN,
+        current_step=None,
+        decided_at=timezone.now(),
+    )
+    _close_open_steps(request)
+    _audit(
+        request,
+        Action.WITHDRAW,
+        actor=by,
+        from_status=from_status,
+        to_status=Status.WITHDRAWN,
+        comment=reason.strip(),
+        origin=origin,
+    )
+    return request
+
+
+def _decide(
+    request_id: int, action: Action, by: User
+) -> tuple[PermissionRequest, ApprovalStep, User | None]:
+    request = _lock(request_id)
+    if by.pk == request.applicant_id:
+        raise TransitionNotAllowed(_("You cannot decide your own request."))
+    _refuse_state(request, action)
+    step = current_step(request)
+    if step is None or step.status != StepStatus.PENDING:
+        raise AlreadyDecided(
+            _("%(reference)s is no longer waiting at this step. Nothing was changed.")
+            % {"reference": request.reference}
+        )
+    acting_for = authority_on_step(step, by, applicant_id=request.applicant_id)
+    return request, step, acting_for
+
+
+def _record_step(
+    step: ApprovalStep,
+    status: str,
+    by: User,
+    acting_for: User | None,
+    comment: str,
+    now: datetime.datetime,
+) -> None:
+    updated = ApprovalStep.objects.filter(pk=step.pk, status=StepStatus.PENDING).update(
+        status=status, acted_by=by, acted_for=acting_for, acted_at=now, comment=comment
+    )
+    if updated != 1:
+        raise AlreadyDecided(_("This step was decided by someone else a moment ago."))
+
+
+def default_validity(request: PermissionRequest) -> tuple[datetime.date, datetime.date]:
+    """The event's date, or the requested period, capped at the configured maximum."""
+    today = _today()
+    if request.timing == "period" and request.period_start and request.period_end:
+        start, end = max(request.period_start, today), request.period_end
+    elif request.event_at is not None:
+        start = end = max(timezone.localdate(request.event_at), today)
+    else:
+        start = end = today
+    cap = start + datetime.timedelta(days=settings.APPROVAL_MAX_DAYS)
+    return start, max(start, min(end, cap))
+
+
+def _check_validity(
+    request: PermissionRequest, approval: Approval
+) -> tuple[datetime.date, datetime.date]:
+    default_from, default_until = default_validity(request)
+    valid_from = approval.valid_from or default_from
+    valid_until = approval.valid_until or default_until
+    errors: dict[str, list[str]] = {}
+    if valid_until < valid_from:
+        errors["valid_until"] = [_("'Valid until' must not be before 'valid from'.")]
+    elif valid_until < _today():
+        errors["valid_until"] = [_("An approval cannot end in the past.")]
+    elif (valid_until - valid_from).days > settings.APPROVAL_MAX_DAYS:
+        errors["valid_until"] = [
+            _("An approval may last at most %(days)s days.") % {"days": settings.APPROVAL_MAX_DAYS}
+        ]
+    unknown = set(approval.conditions) - set(StandardCondition.values)
+    if unknown:
+        errors["conditions"] = [_("Unknown condition: %(codes)s.") % {"codes": ", ".join(unknown)}]
+    if errors:
+        raise TransitionNotAllowed(
+            _("The approval could not be recorded. Correct the fields marked."),
+            field_errors=errors,
+        )
+    return valid_from, valid_until
+
+
+@transaction.atomic
+def approve(
+    request_id: int, *, by: User, approval: Approval | None = None, origin: Origin = SYSTEM
+) -> PermissionRequest:
+    approval = approval or Approval()
+    request, step, acting_for = _decide(request_id, Action.APPROVE, by)
+    now = timezone.now()
+    last_order = ApprovalStep.objects.filter(request=request, round=request.round).aggregate(
+        models.Max("order")
+    )["order__max"]
+    conditions = _merge_conditions(request.conditions, approval.conditions)
+    conditions_text = "\n".join(
+        text for text in [request.conditions_text.strip(), approval.conditions_text.strip()] if text
+    )
+    data: dict[str, Any] = {"step": step.order, "conditions": conditions}
+    if step.order < last_order:
+        _check_validity(request, Approval(conditions=approval.conditions))
+        _guarded_update(
+            request,
+            expected_status=Status.PENDING,
+            expected_step=step.order,
+            current_step=step.order + 1,
+            conditions=conditions,
+            conditions_text=conditions_text,
+        )
+        ApprovalStep.objects.filter(
+            request=request, round=request.round, order=step.order + 1
+        ).update(status=StepStatus.PENDING, started_at=now)
+        data["next_step"] = step.order + 1
+        to_status = Status.PENDING
+    else:
+        valid_from, valid_until = _check_validity(request, approval)
+        _guarded_update(
+            request,
+            expected_status=Status.PENDING,
+            expected_step=step.order,
+            status=Status.APPROVED,
+            current_step=None,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            conditions=conditions,
+            conditions_text=conditions_text,
+            decided_at=now,
+        )
+        data.update(valid_from=valid_from.isoformat(), valid_until=valid_until.isoformat())
+        to_status = Status.APPROVED
+    _record_step(step, StepStatus.APPROVED, by, acting_for, approval.comment.strip(), now)
+    _audit(
+        request,
+        Action.APPROVE,
+        actor=by,
+        acting_for=acting_for,
+        from_status=Status.PENDING,
+        to_status=to_status,
+        comment="\n".join(
+            t for t in [approval.comment.strip(), approval.conditions_text.strip()] if t
+        ),
+        origin=origin,
+        data=data,
+    )
+    return request
+
+
+def _merge_conditions(existing: Iterable[str], added: Iterable[str]) -> list[str]:
+    merged = list(existing)
+    for code in added:
+        if code not in merged:
+            merged.append(code)
+    return merged
+
+
+@transaction.atomic
+def reject(
+    request_id: int,
+    *,
+    by: User,
+    reason: str,
+    rule: ConductRule | None,
+    origin: Origin = SYSTEM,
+) -> PermissionRequest:
+    request, step, acting_for = _decide(request_id, Action.REJECT, by)
+    reason = _require_text(reason, "reason", _("Give the reasons for rejecting the request."))
+    if rule is None or not (rule.is_active and rule.grounds_for_rejection):
+        message = _("Choose the rule the request would breach.")
+        raise TransitionNotAllowed(message, field_errors={"rule": [message]})
+    now = timezone.now()
+    _guarded_update(
+        request,
+        expected_status=Status.PENDING,
+        expected_step=step.order,
+        status=Status.REJECTED,
+        current_step=None,
+        decision_reason=reason,
+        decision_rule=rule,
+        decided_at=now,
+    )
+    _record_step(step, StepStatus.REJECTED, by, acting_for, reason, now)
+    _close_open_steps(request)
+    _audit(
+        request,
+        Action.REJECT,
+        actor=by,
+        acting_for=acting_for,
+        from_status=Status.PENDING,
+        to_status=Status.REJECTED,
+        comment=reason,
+        origin=origin,
+        data={"step": step.order, "rule": rule.number},
+    )
+    return request
+
+
+@transaction.atomic
+def return_for_clarification(
+    request_id: int, *, by: User, reason: str, origin: Origin = SYSTEM
+) -> PermissionRequest:
+    request, step, acting_for = _decide(request_id, Action.RETURN, by)
+    reason = _require_text(reason, "reason", _("Say what the applicant should clarify or change."))
+    now = timezone.now()
+    _guarded_update(
+        request,
+        expected_status=Status.PENDING,
+        expected_step=step.order,
+        status=Status.RETURNED,
+        current_step=None,
+        decision_reason=reason,
+    )
+    _record_step(step, StepStatus.RETURNED, by, acting_for, reason, now)
+    _close_open_steps(request)
+    _audit(
+        request,
+        Action.RETURN,
+        actor=by,
+        acting_for=acting_for,
+        from_status=Status.PENDING,
+        to_status=Status.RETURNED,
+        comment=reason,
+        origin=origin,
+        data={"step": step.order},
+    )
+    return request
+
+
+def may_revoke(request: PermissionRequest, user: User) -> bool:
+    """Officers on the approved chain, and auditors granted the right; never the applicant."""
+    if user.pk == request.applicant_id or not user.is_active:
+        return False
+    if user.has_perm("permissions.revoke_approval"):
+        return True
+    return (
+        ApprovalStep.objects.filter(request=request, round=request.round)
+        .filter(models.Q(assignee=user) | models.Q(acted_by=user))
+        .exists()
+    )
+
+
+@transaction.atomic
+def revoke(request_id: int, *, by: User, reason: str, origin: Origin = SYSTEM) -> PermissionRequest:
+    request = _lock(request_id)
+    _refuse_state(request, Action.REVOKE)
+    if not may_revoke(request, by):
+        raise TransitionNotAllowed(
+            _(
+                "Only an officer on this request's approval chain, or an authorised auditor, "
+                "may revoke its approval."
+            )
+        )
+    reason = _require_text(reason, "reason", _("Give the reasons for revoking the approval."))
+    _guarded_update(
+        request,
+        expected_status=Status.APPROVED,
+        expected_step=None,
+        status=Status.REVOKED,
+        decision_reason=reason,
+        decided_at=timezone.now(),
+    )
+    _audit(
+        request,
+        Action.REVOKE,
+        actor=by,
+        from_status=Status.APPROVED,
+        to_status=Status.REVOKED,
+        comment=reason,
+        origin=origin,
+    )
+    return request
+
+
+@transaction.atomic
+def expire(request_id: int, *, origin: Origin = SYSTEM) -> PermissionRequest:
+    """The system ends an approval once its last valid day has passed."""
+    request = _lock(request_id)
+    _refuse_state(request, Action.EXPIRE)
+    if request.valid_until is None or request.valid_until >= _today():
+        raise TransitionNotAllowed(
+            _("%(reference)s is valid until %(date)s and cannot expire before then.")
+            % {"reference": request.reference, "date": request.valid_until}
+        )
+    _guarded_update(
+        request, expected_status=Status.APPROVED, expected_step=None, status=Status.EXPIRED
+    )
+    _audit(
+        request,
+        Action.EXPIRE,
+        actor=None,
+        from_status=Status.APPROVED,
+        to_status=Status.EXPIRED,
+        origin=origin,
+        data={"valid_until": request.valid_until.isoformat()},
+    )
+    return request
+
+
+@transaction.atomic
+def escalate(request_id: int, *, origin: Origin = SYSTEM) -> PermissionRequest:
+    """The system hands an overdue step to the holder's own reporting officer."""
+    request = _lock(request_id)
+    _refuse_state(request, Action.ESCALATE)
+    step = current_step(request)
+    if step is None or step.assignee is None:
+        raise TransitionNotAllowed(
+            _("%(reference)s is waiting on a group, which cannot be escalated.")
+            % {"reference": request.reference}
+        )
+    due = timezone.now() - datetime.timedelta(days=settings.ESCALATE_AFTER_DAYS)
+    if step.started_at is None or step.started_at > due:
+        raise TransitionNotAllowed(
+            _(
+                "%(reference)s is not overdue yet: step %(order)s has waited less than "
+                "%(days)s days."
+            )
+            % {
+                "reference": request.reference,
+                "order": step.order,
+                "days": settings.ESCALATE_AFTER_DAYS,
+            }
+        )
+    previous = step.assignee
+    successor = previous.reporting_officer
+    if successor is None or not successor.is_active or successor.pk == request.applicant_id:
+        raise TransitionNotAllowed(
+            _("%(officer)s has no reporting officer to escalate %(reference)s to.")
+            % {"officer": previous, "reference": request.reference}
+        )
+    now = timezone.now()
+    _guarded_update(
+        request,
+        expected_status=Status.PENDING,
+        expected_step=step.order,
+        current_step=step.order,
+    )
+    updated = ApprovalStep.objects.filter(
+        pk=step.pk, status=StepStatus.PENDING, assignee=previous
+    ).update(
+        assignee=successor,
+        escalated_from=previous,
+        escalations=models.F("escalations") + 1,
+        started_at=now,
+    )
+    if updated != 1:
+        raise AlreadyDecided(_("This step was decided by someone else a moment ago."))
+    _audit(
+        request,
+        Action.ESCALATE,
+        actor=None,
+        from_status=Status.PENDING,
+        to_status=Status.PENDING,
+        origin=origin,
+        data={"step": step.order, "from": previous.pk, "to": successor.pk},
+    )
+    return request
