@@ -5,12 +5,25 @@ Every demo person signs in with ``DEMO_PASSWORD``. Names and posts are invented.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
-from .models import AUDITORS_GROUP, Organisation, User
+from .models import (
+    AUDITORS_GROUP,
+    ConductRule,
+    Organisation,
+    PermissionRequest,
+    Platform,
+    RoutingRule,
+    User,
+)
+
+MEDIA_CELL_GROUP = "Establishment Division media cell"
 
 DEMO_PASSWORD = "portal-demo-2026"  # noqa: S105 - printed for people to sign in with
 DEMO_EMAIL_DOMAIN = "conduct-portal.test"
@@ -319,6 +332,7 @@ class SeedResult:
     organisations: int
     people: int
     created_people: int
+    created_requests: int
 
 
 @transaction.atomic
@@ -365,6 +379,310 @@ def seed() -> SeedResult:
         if person.username in AUDITORS:
             user.groups.add(auditors)
         people[person.username] = user
+    seed_routing()
+    created_requests = seed_requests()
     return SeedResult(
-        organisations=len(organisations), people=len(people), created_people=created_count
+        organisations=len(organisations),
+        people=len(people),
+        created_people=created_count,
+        created_requests=created_requests,
     )
+
+
+MEDIA_CELL = ["lubna.shafiq", "ahmed.nadeem"]
+
+ROUTING_RULES: list[dict[str, Any]] = [
+    {
+        "name": "Television or radio appearance: countersigning officer",
+        "priority": 10,
+        "platform_categories": ["television", "radio"],
+        "target": RoutingRule.Target.COUNTERSIGNING_OFFICER,
+    },
+    {
+        "name": "Official information involved (Rule 18): countersigning officer",
+        "priority": 20,
+        "official_information": RoutingRule.YesNoAny.YES,
+        "target": RoutingRule.Target.COUNTERSIGNING_OFFICER,
+    },
+    {
+        "name": "Press conference or media talk: Establishment Division media cell",
+        "priority": 30,
+        "platform_categories": ["press_conference"],
+        "target": RoutingRule.Target.GROUP,
+    },
+    {
+        "name": "Officers of BPS-20 and above: Establishment Division media cell",
+        "priority": 40,
+        "bps_min": 20,
+        "target": RoutingRule.Target.GROUP,
+    },
+]
+
+
+@dataclass(frozen=True)
+class DemoRequest:
+    """One demo request and the workflow steps that bring it to its state."""
+
+    applicant: str
+    platform: str
+    participation: str
+    topic: str
+    outlet: str
+    summary: str
+    days_ago: int  # when it was filed
+    event_in_days: int | None = 10  # from the filing day; None for a period
+    period_days: int = 90
+    account_type: str = ""
+    capacity: str = "personal"
+    official_information: str = ""
+    steps: tuple[tuple[str, str, int], ...] = ()  # (action, username, days after filing)
+
+
+DEMO_REQUESTS: list[DemoRequest] = [
+    DemoRequest(
+        "servant",
+        "Newspaper",
+        "article",
+        "Press accreditation in the digital age",
+        "Dawn, op-ed pages",
+        "Why accreditation rules written for print need updating for online journalists.",
+        days_ago=1,
+    ),
+    DemoRequest(
+        "servant",
+        "PTV (state television)",
+        "interview",
+        "Citizens' access to public information",
+        "PTV News, 'Views on News'",
+        "How the Press Information Department answers requests for information.",
+        days_ago=1,
+        capacity="official",
+        steps=(("submit", "servant", 0),),
+    ),
+    DemoRequest(
+        "servant",
+        "X (Twitter)",
+        "post",
+        "Sharing official press releases",
+        "@ayesha_siddiqui_pid",
+        "Reposting the Department's press releases with a one-line summary; no comment.",
+        days_ago=20,
+        event_in_days=None,
+        account_type="personal",
+        steps=(
+            ("submit", "servant", 0),
+            ("approve", "officer", 2),
+        ),
+    ),
+    DemoRequest(
+        "hamza.qureshi",
+        "Private television channel",
+        "talk_show",
+        "Misinformation during floods",
+        "Geo News, 'Capital Talk'",
+        "The role of official channels in correcting false reports during emergencies.",
+        days_ago=4,
+        capacity="official",
+        steps=(("submit", "hamza.qureshi", 0), ("approve", "officer", 1)),
+    ),
+    DemoRequest(
+        "sana.javed",
+        "Facebook",
+        "post",
+        "Volunteering at a literacy camp",
+        "Facebook group 'Islamabad Literacy Volunteers'",
+        "Photos and a short account of a weekend literacy camp.",
+        days_ago=6,
+        event_in_days=12,
+        account_type="personal",
+        steps=(("submit", "sana.javed", 0), ("return", "hamza.qureshi", 2)),
+    ),
+    DemoRequest(
+        "usman.ghani",
+        "YouTube",
+        "live_stream",
+        "Commentary on the federal budget",
+        "Personal YouTube channel",
+        "A live commentary on the budget speech and its effect on salaried people.",
+        days_ago=15,
+        steps=(("submit", "usman.ghani", 0), ("reject", "hamza.qureshi", 3)),
+    ),
+    DemoRequest(
+        "rabia.nawaz",
+        "Radio Pakistan",
+        "interview",
+        "Women in the civil service",
+        "Radio Pakistan Islamabad, morning show",
+        "Her experience of joining the secretariat as an assistant.",
+        days_ago=9,
+        steps=(("submit", "rabia.nawaz", 0), ("withdraw", "rabia.nawaz", 2)),
+    ),
+    DemoRequest(
+        "mehwish.ali",
+        "Podcast",
+        "interview",
+        "Archiving Pakistan's television heritage",
+        "'Screen Memories' podcast",
+        "The Directorate's work to digitise old television recordings.",
+        days_ago=40,
+        capacity="official",
+        steps=(
+            ("submit", "mehwish.ali", 0),
+            ("approve", "kamran.akmal", 2),
+            ("revoke", "kamran.akmal", 20),
+        ),
+    ),
+    DemoRequest(
+        "faisal.raza",
+        "Magazine or journal",
+        "article",
+        "Audience research for public broadcasting",
+        "Journal of Media Studies",
+        "A research article on audience surveys, using published data only.",
+        days_ago=75,
+        event_in_days=5,
+        steps=(("submit", "faisal.raza", 0), ("approve", "mehwish.ali", 1), ("expire", "", 50)),
+    ),
+    DemoRequest(
+        "waqas.anwar",
+        "Press conference",
+        "press_conference",
+        "Winter traffic plan for Islamabad",
+        "Press conference at the ICT Administration",
+        "The traffic diversions during the winter road works, and how citizens can get help.",
+        days_ago=3,
+        capacity="official",
+        steps=(("submit", "waqas.anwar", 0), ("approve", "saima.rehman", 1)),
+    ),
+    DemoRequest(
+        "maria.khan",
+        "Instagram",
+        "post",
+        "Cleanliness drive in sector G-9",
+        "@ict_g9_cleanliness",
+        "Before-and-after photos of the drive, posted from the official account.",
+        days_ago=9,
+        account_type="official",
+        capacity="official",
+        steps=(("submit", "maria.khan", 0),),
+    ),
+    DemoRequest(
+        "junaid.iqbal",
+        "Newspaper",
+        "article",
+        "Filing returns online",
+        "The News, business pages",
+        "A plain-language guide to filing income tax returns online.",
+        days_ago=2,
+        official_information="The guide quotes the filing statistics for 2025.",
+        steps=(("submit", "junaid.iqbal", 0),),
+    ),
+]
+
+
+def _platform(name: str) -> Platform:
+    return Platform.objects.get(name=name)
+
+
+def _run_step(request_id: int, action: str, username: str) -> None:
+    from . import workflow
+
+    person = User.objects.get(username=username) if username else None
+    if action == "submit":
+        workflow.submit(request_id, by=person, declaration=True)  # type: ignore[arg-type]
+    elif action == "approve":
+        workflow.approve(
+            request_id,
+            by=person,  # type: ignore[arg-type]
+            approval=workflow.Approval(
+                conditions=["personal_views", "no_designation", "report_afterwards"],
+                comment="Approved with the usual conditions.",
+            ),
+        )
+    elif action == "return":
+        workflow.return_for_clarification(
+            request_id,
+            by=person,  # type: ignore[arg-type]
+            reason="Please say whether the group is public, and attach the text of the post.",
+        )
+    elif action == "reject":
+        workflow.reject(
+            request_id,
+            by=person,  # type: ignore[arg-type]
+            reason="Commenting on the budget in public would embarrass the Government.",
+            rule=ConductRule.objects.get(number="22"),
+        )
+    elif action == "withdraw":
+        workflow.withdraw(request_id, by=person, reason="The programme was postponed.")  # type: ignore[arg-type]
+    elif action == "revoke":
+        workflow.revoke(
+            request_id,
+            by=person,  # type: ignore[arg-type]
+            reason="The podcast episode was advertised with the Directorate's logo.",
+        )
+    elif action == "expire":
+        workflow.expire(request_id)
+    else:  # pragma: no cover - the table above is fixed
+        raise ValueError(action)
+
+
+def seed_routing() -> None:
+    media_cell = Group.objects.get(name=MEDIA_CELL_GROUP)
+    for username in MEDIA_CELL:
+        User.objects.get(username=username).groups.add(media_cell)
+    for rule in ROUTING_RULES:
+        RoutingRule.objects.update_or_create(
+            name=rule["name"],
+            defaults={
+                **{k: v for k, v in rule.items() if k != "name"},
+                "group": media_cell if rule["target"] == RoutingRule.Target.GROUP else None,
+            },
+        )
+
+
+def seed_requests() -> int:
+    """Demo requests in every state, each taken there through the workflow on the days
+    it would have happened, so that its timeline is real. Returns how many were new."""
+    import time_machine
+
+    from .services import request_create
+
+    created = 0
+    now = timezone.now()
+    for demo in DEMO_REQUESTS:
+        applicant = User.objects.get(username=demo.applicant)
+        if PermissionRequest.objects.filter(applicant=applicant, topic=demo.topic).exists():
+            continue
+        filed = now - datetime.timedelta(days=demo.days_ago)
+        with time_machine.travel(filed, tick=False):
+            start = timezone.localdate()
+            data: dict[str, Any] = {
+                "platform": _platform(demo.platform),
+                "participation": demo.participation,
+                "topic": demo.topic,
+                "outlet": demo.outlet,
+                "summary": demo.summary,
+                "capacity": demo.capacity,
+                "account_type": demo.account_type,
+                "official_information": bool(demo.official_information),
+                "official_information_justification": demo.official_information,
+            }
+            if demo.event_in_days is None:
+                data.update(
+                    timing="period",
+                    period_start=start + datetime.timedelta(days=1),
+                    period_end=start + datetime.timedelta(days=demo.period_days),
+                )
+            else:
+                data.update(
+                    timing="one_off",
+                    event_at=filed.replace(hour=18, minute=0, second=0, microsecond=0)
+                    + datetime.timedelta(days=demo.event_in_days),
+                )
+            request = request_create(applicant=applicant, data=data)
+        for action, username, after_days in demo.steps:
+            moment = min(filed + datetime.timedelta(days=after_days, hours=2), now)
+            with time_machine.travel(moment, tick=False):
+                _run_step(request.pk, action, username)
+        created += 1
+    return created

@@ -28,7 +28,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {result.organisations} organisations, {result.people} people "
-                f"({result.created_people} new)."
+                f"({result.created_people} new), {result.created_requests} new demo requests."
             )
         )
         self.stdout.write(f"Every demo person signs in with the password: {demo.DEMO_PASSWORD}")
