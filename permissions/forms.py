@@ -72,6 +72,13 @@ class RequestForm(forms.ModelForm[PermissionRequest]):
             "Draft script, article or post: PDF, JPEG, PNG or Word (.docx), up to 10 MB each."
         ),
     )
+    # A link typed without a scheme is taken as https.
+    outlet_url = forms.URLField(
+        label=PermissionRequest._meta.get_field("outlet_url").verbose_name,
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+    )
     declaration = forms.BooleanField(
         label=_(
             "I have read Rules 18, 21, 22, 24, 25, 25-A and 25-B of the Government Servants "
@@ -206,6 +213,16 @@ class DelegationForm(forms.ModelForm[Delegation]):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+
+    def clean(self) -> dict[str, Any]:
+        # Checked here so the message sits beside "until"; left to the model, the
+        # dates-ordered constraint would surface as an unexplained form-wide error.
+        data = super().clean() or {}
+        starts_on: datetime.date | None = data.get("starts_on")
+        ends_on: datetime.date | None = data.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error("ends_on", _("The delegation cannot end before it starts."))
+        return data
 
 
 class RequestFilterForm(forms.Form):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from django.db import models
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 M = TypeVar("M", bound=models.Model)
@@ -38,7 +39,7 @@ def decode_cursor(cursor: str | None) -> tuple[datetime.datetime, int] | None:
         pk = int(pk_text)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         return None
-    if moment is None:
+    if moment is None or timezone.is_naive(moment):
         return None
     return moment, pk
 

@@ -21,6 +21,8 @@ from .models.requests import Status, StepStatus
 from .roles import Roles, request_roles
 from .workflow import Approval, Origin, WorkflowError
 
+WITHDRAWABLE_STATES = frozenset({Status.DRAFT, Status.PENDING, Status.RETURNED})
+
 
 def _roles(request: HttpRequest) -> Roles:
     roles = request_roles(request)
@@ -261,8 +263,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_revoke": permission_request.status == Status.APPROVED
             and workflow.may_revoke(permission_request, user),
             "editable": permission_request.status in services.EDITABLE_STATES,
-            "withdrawable": permission_request.status
-            in {Status.DRAFT, Status.PENDING, Status.RETURNED},
+            "withdrawable": permission_request.status in WITHDRAWABLE_STATES,
             "renewable": permission_request.status in {Status.APPROVED, Status.EXPIRED},
         },
     )
@@ -272,7 +273,18 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     permission_request = _own_editable(request, pk)
-    form = ReasonForm(request.POST or None, required=False)
+    if permission_request.status not in WITHDRAWABLE_STATES:
+        messages.info(
+            request,
+            _("%(reference)s can no longer be withdrawn: it is %(status)s.")
+            % {
+                "reference": permission_request.reference,
+                "status": permission_request.get_status_display(),
+            },
+        )
+        return redirect("request-detail", pk=pk)
+    # The reason is optional, so a POST without one still withdraws.
+    form = ReasonForm(request.POST if request.method == "POST" else None, required=False)
     if request.method == "POST" and form.is_valid():
         try:
             workflow.withdraw(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -118,3 +119,26 @@ def fast_password_hashing(settings):  # type: ignore[no-untyped-def]
     # Argon2 is deliberately slow; tests hash dozens of passwords. The production
     # order is asserted in tests/settings/test_environment.py.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
+    """Uploaded files go to a fresh directory per test, never into var/."""
+    root = tmp_path / "media"
+    root.mkdir()
+    settings.MEDIA_ROOT = str(root)
+    return root
+
+
+@pytest.fixture
+def reference_data(transactional_db: None) -> None:
+    """The rows the data migrations seed (rules, platforms, groups), present again after
+    an earlier transactional test flushed them: a live server needs committed rows."""
+    import importlib
+
+    from django.apps import apps
+
+    for name in ("0002_auditors_group", "0004_rules_platforms_media_cell"):
+        migration = importlib.import_module(f"permissions.migrations.{name}")
+        seed = getattr(migration, "seed", None) or migration.create_group
+        seed(apps, None)

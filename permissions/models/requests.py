@@ -509,10 +509,16 @@ def attachment_path(instance: Attachment, filename: str) -> str:
     return f"attachments/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
 
 
+class PrivateStorage(FileSystemStorage):
+    """Files under MEDIA_ROOT (read when used, so it follows the setting) with no public
+    URL: attachments are served only by a view that checks who is asking."""
+
+    def url(self, name: str | None) -> str:
+        raise ValueError("Attachments have no public URL; use the download view.")
+
+
 def private_storage() -> FileSystemStorage:
-    # No base_url: attachments have no public URL and are served only by a view that
-    # checks who is asking.
-    return FileSystemStorage(location=settings.MEDIA_ROOT, base_url=None)
+    return PrivateStorage()
 
 
 class Attachment(models.Model):

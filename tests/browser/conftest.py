@@ -70,14 +70,5 @@ def new_page(browser: Any, live_server: Any) -> Iterator[Any]:
 
 
 @pytest.fixture(autouse=True)
-def reference_data(transactional_db: None) -> None:
-    """The rows the data migrations seed (rules, platforms, groups), present again after
-    an earlier transactional test flushed them: a live server needs committed rows."""
-    import importlib
-
-    from django.apps import apps
-
-    for name in ("0002_auditors_group", "0004_rules_platforms_media_cell"):
-        migration = importlib.import_module(f"permissions.migrations.{name}")
-        seed = getattr(migration, "seed", None) or migration.create_group
-        seed(apps, None)
+def _reference_data(reference_data: None) -> None:
+    """Browser pages read the seeded rules and platforms from committed rows."""

@@ -27,6 +27,7 @@ pytestmark = [
         reason="PostgreSQL is not available: the race tests need real concurrent connections",
     ),
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("reference_data"),
 ]
 
 ROUNDS = 25
