@@ -228,7 +228,10 @@ class DelegationForm(forms.ModelForm[Delegation]):
 class RequestFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("Any status")), *Status.choices]
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status")), *Status.choices],
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
 
 

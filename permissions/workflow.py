@@ -589,31 +589,17 @@ def reject(
     if rule is None or not (rule.is_active and rule.grounds_for_rejection):
         message = _("Choose the rule the request would breach.")
         raise TransitionNotAllowed(message, field_errors={"rule": [message]})
-    now = timezone.now()
-    _guarded_update(
+    return _close_at_step(
         request,
-        expected_status=Status.PENDING,
-        expected_step=step.order,
-        status=Status.REJECTED,
-        current_step=None,
-        decision_reason=reason,
-        decision_rule=rule,
-        decided_at=now,
-    )
-    _record_step(step, StepStatus.REJECTED, by, acting_for, reason, now)
-    _close_open_steps(request)
-    _audit(
-        request,
+        step,
         Action.REJECT,
-        actor=by,
+        by=by,
         acting_for=acting_for,
-        from_status=Status.PENDING,
-        to_status=Status.REJECTED,
-        comment=reason,
+        reason=reason,
         origin=origin,
-        data={"step": step.order, "rule": rule.number},
+        changes={"decision_rule": rule, "decided_at": timezone.now()},
+        data={"rule": rule.number},
     )
-    return request
 
 
 @transaction.atomic
@@ -622,27 +608,47 @@ def return_for_clarification(
 ) -> PermissionRequest:
     request, step, acting_for = _decide(request_id, Action.RETURN, by)
     reason = _require_text(reason, "reason", _("Say what the applicant should clarify or change."))
-    now = timezone.now()
+    return _close_at_step(
+        request, step, Action.RETURN, by=by, acting_for=acting_for, reason=reason, origin=origin
+    )
+
+
+def _close_at_step(
+    request: PermissionRequest,
+    step: ApprovalStep,
+    action: Action,
+    *,
+    by: User,
+    acting_for: User | None,
+    reason: str,
+    origin: Origin,
+    changes: dict[str, Any] | None = None,
+    data: dict[str, Any] | None = None,
+) -> PermissionRequest:
+    """Reject or return: the request leaves the chain at this step with the reasons given."""
+    to_status = Status.REJECTED if action == Action.REJECT else Status.RETURNED
+    step_status = StepStatus.REJECTED if action == Action.REJECT else StepStatus.RETURNED
     _guarded_update(
         request,
         expected_status=Status.PENDING,
         expected_step=step.order,
-        status=Status.RETURNED,
+        status=to_status,
         current_step=None,
         decision_reason=reason,
+        **(changes or {}),
     )
-    _record_step(step, StepStatus.RETURNED, by, acting_for, reason, now)
+    _record_step(step, step_status, by, acting_for, reason, timezone.now())
     _close_open_steps(request)
     _audit(
         request,
-        Action.RETURN,
+        action,
         actor=by,
         acting_for=acting_for,
         from_status=Status.PENDING,
-        to_status=Status.RETURNED,
+        to_status=to_status,
         comment=reason,
         origin=origin,
-        data={"step": step.order},
+        data={"step": step.order, **(data or {})},
     )
     return request
 
