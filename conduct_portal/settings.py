@@ -237,7 +237,10 @@ CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 90
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
+    # Re-enqueue notifications a broker or mail outage left behind.
+    "sweep-outbox": {"task": "permissions.sweep_outbox", "schedule": 60.0},
+}
 
 if REDIS_URL:
     CACHES = {
@@ -285,5 +288,10 @@ ESCALATE_AFTER_DAYS = env_int("ESCALATE_AFTER_DAYS", default=7, minimum=1)
 # Attachments: the largest file accepted, in bytes.
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024, minimum=1024)
 ATTACHMENTS_PER_REQUEST = env_int("ATTACHMENTS_PER_REQUEST", default=10, minimum=1)
+# Notifications: the portal's address in e-mail links, and delivery retries.
+PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000").rstrip("/")
+EMAIL_MESSAGE_ID_DOMAIN = env.str("EMAIL_MESSAGE_ID_DOMAIN", default="conduct-portal.test")
+NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", default=8, minimum=1)
+NOTIFICATION_RETRY_BASE_SECONDS = env_int("NOTIFICATION_RETRY_BASE_SECONDS", default=30, minimum=1)
 # Rows on one page of a list.
 PAGE_SIZE = env_int("PAGE_SIZE", default=25, minimum=5)

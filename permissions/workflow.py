@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -42,6 +43,7 @@ from .models import (
     User,
 )
 from .models.requests import FINAL_STATUSES, StandardCondition, Status, StepStatus
+from .outbox import notify
 from .routing import RoutingError, plan_steps
 from .submission import declared_rules, submission_errors
 
@@ -205,7 +207,9 @@ def _audit(
     origin: Origin,
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    return AuditEvent.objects.create(
+    """Append the action's audit event and write, in the same transaction, the
+    notifications it causes to the outbox."""
+    event = AuditEvent.objects.create(
         request=request,
         actor=actor,
         acting_for=acting_for,
@@ -217,6 +221,74 @@ def _audit(
         ip_address=origin.ip_address,
         user_agent=origin.user_agent[:300],
     )
+    _announce(request, action, event)
+    return event
+
+
+def step_holders(step: ApprovalStep | None, *, applicant_id: int) -> list[User]:
+    """Everyone who may decide `step` today: its officer and their delegates, or the
+    members of its group; never the applicant."""
+    if step is None:
+        return []
+    if step.assignee_id is not None:
+        delegates = User.objects.filter(
+            delegations_received__in=Delegation.objects.filter(
+                delegator_id=step.assignee_id,
+                starts_on__lte=_today(),
+                ends_on__gte=_today(),
+                cancelled_at__isnull=True,
+            )
+        )
+        people = [step.assignee, *delegates] if step.assignee else list(delegates)
+    else:
+        people = list(User.objects.filter(groups=step.group_id, is_active=True))
+    return [person for person in people if person.pk != applicant_id]
+
+
+def _step_at(request: PermissionRequest, order: int | None) -> ApprovalStep | None:
+    if order is None:
+        return None
+    return (
+        ApprovalStep.objects.select_related("assignee")
+        .filter(request=request, round=request.round, order=order)
+        .first()
+    )
+
+
+def _announce(request: PermissionRequest, action: Action, event: AuditEvent) -> None:
+    """Who hears of an action: the table of DESIGN.md's "Notifications"."""
+    key = f"event{event.pk}"
+    applicant = request.applicant
+    holders = partial(step_holders, applicant_id=request.applicant_id)
+    if action in {Action.SUBMIT, Action.RESUBMIT}:
+        notify(recipients=holders(_step_at(request, 1)), kind="submitted", key=key, request=request)
+        notify(recipients=[applicant], kind="receipt", key=key, request=request)
+    elif action == Action.APPROVE and event.to_status == Status.PENDING:
+        step = _step_at(request, request.current_step)
+        notify(recipients=holders(step), kind="forwarded", key=key, request=request)
+    elif action == Action.APPROVE:
+        notify(recipients=[applicant], kind="approved", key=key, request=request)
+    elif action in {Action.REJECT, Action.RETURN, Action.REVOKE, Action.EXPIRE}:
+        kind = {
+            Action.REJECT: "rejected",
+            Action.RETURN: "returned",
+            Action.REVOKE: "revoked",
+            Action.EXPIRE: "expired",
+        }[action]
+        notify(recipients=[applicant], kind=kind, key=key, request=request)
+    elif action == Action.WITHDRAW and event.data.get("step"):
+        step = _step_at(request, event.data["step"])
+        notify(recipients=holders(step), kind="withdrawn", key=key, request=request)
+    elif action == Action.ESCALATE:
+        previous = User.objects.get(pk=event.data["from"])
+        successor = User.objects.get(pk=event.data["to"])
+        notify(
+            recipients=[successor, previous, applicant],
+            kind="escalated",
+            key=key,
+            request=request,
+            context={"previous_officer": previous, "new_officer": successor},
+        )
 
 
 def _require_applicant(request: PermissionRequest, actor: User, action: Action) -> None:
@@ -412,6 +484,7 @@ def withdraw(
     _require_applicant(request, by, Action.WITHDRAW)
     _refuse_state(request, Action.WITHDRAW)
     from_status = request.status
+    step_order = request.current_step
     _guarded_update(
         request,
         expected_status=from_status,
@@ -429,6 +502,7 @@ def withdraw(
         to_status=Status.WITHDRAWN,
         comment=reason.strip(),
         origin=origin,
+        data={"step": step_order} if from_status == Status.PENDING else {},
     )
     return request
 

@@ -1,6 +1,7 @@
 """The portal's models, one module per concern."""
 
 from .audit import AuditEvent
+from .notifications import EmailPreference, Notification, Reminder
 from .people import AUDITORS_GROUP, BPS_MAX, BPS_MIN, Organisation, ServiceGroup, User
 from .requests import (
     ApprovalStep,
@@ -22,10 +23,13 @@ __all__ = [
     "AuditEvent",
     "ConductRule",
     "Delegation",
+    "EmailPreference",
+    "Notification",
     "Organisation",
     "PermissionRequest",
     "Platform",
     "ReferenceSequence",
+    "Reminder",
     "RoutingRule",
     "ServiceGroup",
     "User",

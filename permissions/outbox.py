@@ -1,0 +1,187 @@
+"""The notification outbox.
+
+A notification is first a row, written in the same transaction as the change that
+causes it; after commit a Celery task sends it and marks it sent. If the broker is down
+at that moment the row simply waits: the periodic sweep enqueues every row whose time
+has come, and rows whose sending lease ran out (a worker died mid-send). A claim is a
+conditional UPDATE, so two workers never send the same row at once.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import smtplib
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from . import emails
+from .models import EmailPreference, Notification, PermissionRequest, User
+from .models.notifications import ALWAYS_EMAILED, DeliveryStatus
+
+logger = logging.getLogger(__name__)
+
+LEASE = datetime.timedelta(minutes=5)
+
+
+class TransientDeliveryError(Exception):
+    """The mail server or network failed; the notification will be tried again."""
+
+
+def _wants_email(recipient: User, kind: str) -> bool:
+    if not recipient.email or not recipient.is_active:
+        return False
+    if kind in ALWAYS_EMAILED:
+        return True
+    return not EmailPreference.objects.filter(user=recipient, kind=kind).exists()
+
+
+def notify(
+    *,
+    recipients: Iterable[User],
+    kind: str,
+    key: str,
+    request: PermissionRequest | None = None,
+    context: dict[str, object] | None = None,
+) -> list[Notification]:
+    """Write one notification per recipient; a key already written is skipped.
+
+    `key` names the cause (an audit event, a reminder); with the recipient it makes the
+    dedupe key, so the same cause never notifies the same person twice.
+    """
+    written = []
+    link = reverse("request-detail", args=[request.pk]) if request is not None else ""
+    seen: set[int] = set()
+    for recipient in recipients:
+        if recipient.pk in seen:
+            continue
+        seen.add(recipient.pk)
+        rendered = emails.render(
+            kind,
+            {
+                **(context or {}),
+                "recipient": recipient,
+                "permission_request": request,
+                "link": f"{settings.PORTAL_URL}{link}" if link else settings.PORTAL_URL,
+            },
+        )
+        notification = Notification(
+            recipient=recipient,
+            kind=kind,
+            request=request,
+            dedupe_key=f"{key}:to{recipient.pk}"[:200],
+            subject=rendered.subject,
+            body_text=rendered.text,
+            body_html=rendered.html,
+            link=link,
+            status=(
+                DeliveryStatus.PENDING
+                if _wants_email(recipient, kind)
+                else DeliveryStatus.PORTAL_ONLY
+            ),
+        )
+        try:
+            with transaction.atomic():
+                notification.save()
+        except IntegrityError:
+            continue  # already written for this cause: at most once per person
+        written.append(notification)
+        if notification.status == DeliveryStatus.PENDING:
+            transaction.on_commit(lambda pk=notification.pk: enqueue(pk))
+    return written
+
+
+def enqueue(notification_id: int) -> None:
+    """Hand a committed notification to a worker. A broker failure must never turn a
+    committed decision into an error page: the sweep will pick the row up later."""
+    from .tasks import deliver_notification
+
+    try:
+        deliver_notification.delay(notification_id)
+    except Exception:  # kombu/redis raise several unrelated types when the broker is down
+        logger.warning("Notification %s left for the sweep: broker unavailable", notification_id)
+
+
+def _claim(notification_id: int, now: datetime.datetime) -> bool:
+    return bool(
+        Notification.objects.filter(pk=notification_id)
+        .filter(
+            Q(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+            | Q(status=DeliveryStatus.SENDING, lease_until__lt=now)
+        )
+        .update(
+            status=DeliveryStatus.SENDING,
+            lease_until=now + LEASE,
+            attempts=F("attempts") + 1,
+        )
+    )
+
+
+def backoff(attempts: int) -> datetime.timedelta:
+    base: int = settings.NOTIFICATION_RETRY_BASE_SECONDS
+    return datetime.timedelta(seconds=base * 2 ** max(attempts - 1, 0))
+
+
+def deliver(notification_id: int) -> str:
+    """Send one notification if it is due and nobody else holds it. Returns what happened."""
+    now = timezone.now()
+    if not _claim(notification_id, now):
+        return "not due"
+    notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    message = emails.make_message(
+        to=notification.recipient.email,
+        subject=notification.subject,
+        text=notification.body_text,
+        html=notification.body_html,
+        dedupe_key=notification.dedupe_key,
+    )
+    try:
+        message.send(fail_silently=False)
+    except (smtplib.SMTPException, OSError) as error:
+        failed = notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS
+        Notification.objects.filter(pk=notification_id, status=DeliveryStatus.SENDING).update(
+            status=DeliveryStatus.FAILED if failed else DeliveryStatus.PENDING,
+            next_attempt_at=timezone.now() + backoff(notification.attempts),
+            lease_until=None,
+            last_error=f"{type(error).__name__}: {error}"[:2000],
+        )
+        if failed:
+            logger.error("Notification %s failed for good: %s", notification_id, error)
+            return "failed"
+        raise TransientDeliveryError(str(error)) from error
+    Notification.objects.filter(pk=notification_id, status=DeliveryStatus.SENDING).update(
+        status=DeliveryStatus.SENT, sent_at=timezone.now(), lease_until=None, last_error=""
+    )
+    return "sent"
+
+
+def sweep(*, limit: int = 500) -> int:
+    """Enqueue what is due: pending rows whose time has come, and expired leases."""
+    now = timezone.now()
+    due = list(
+        Notification.objects.filter(
+            Q(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+            | Q(status=DeliveryStatus.SENDING, lease_until__lt=now)
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for pk in due:
+        enqueue(pk)
+    return len(due)
+
+
+def retry_failed(notification_ids: Iterable[int]) -> int:
+    """Give failed notifications a fresh set of attempts (an admin action)."""
+    ids = list(notification_ids)
+    count = Notification.objects.filter(pk__in=ids, status=DeliveryStatus.FAILED).update(
+        status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=timezone.now()
+    )
+    for pk in ids:
+        transaction.on_commit(lambda pk=pk: enqueue(pk))
+    return count
