@@ -11,12 +11,13 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from . import workflow
+from . import outbox, workflow
 from .models import (
     ApprovalStep,
     AuditEvent,
     ConductRule,
     Delegation,
+    Notification,
     Organisation,
     PermissionRequest,
     Platform,
@@ -253,3 +254,30 @@ class PermissionRequestAdmin(admin.ModelAdmin[PermissionRequest]):
     @admin.action(description=_("Escalate overdue steps to the next officer up"))
     def escalate_overdue(self, request: HttpRequest, queryset: QuerySet[PermissionRequest]) -> None:
         self._run(request, queryset, workflow.escalate, _("%(count)s steps escalated."))
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin[Notification]):
+    """The outbox: failed deliveries are visible here and can be tried again."""
+
+    list_display = ["created_at", "recipient", "kind", "subject", "status", "attempts", "sent_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["subject", "recipient__username", "recipient__last_name", "dedupe_key"]
+    list_select_related = ["recipient"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    actions = ["retry"]
+    readonly_fields = [field.name for field in Notification._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description=_("Try the failed ones again"))
+    def retry(self, request: HttpRequest, queryset: QuerySet[Notification]) -> None:
+        count = outbox.retry_failed(queryset.values_list("pk", flat=True))
+        self.message_user(
+            request, _("%(count)s notifications will be sent again.") % {"count": count}
+        )

@@ -14,6 +14,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     the number of requests awaiting them (counted only if a page shows it)."""
     roles = request_roles(request)
     context: dict[str, Any] = {"roles": roles}
+    if roles is not None:
+        context["unread_count"] = roles.unread_notifications
     if roles is not None and roles.officer:
         user = request.user
         context["awaiting_count"] = SimpleLazyObject(

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from .models import ConductRule, Delegation, PermissionRequest, Platform
+from .models.notifications import ALWAYS_EMAILED, NotificationKind
 from .models.requests import StandardCondition, Status
 from .services import EDITABLE_FIELDS
 
@@ -238,9 +239,35 @@ class RequestFilterForm(forms.Form):
 __all__ = [
     "DecisionForm",
     "DelegationForm",
+    "EmailPreferencesForm",
     "LoginForm",
     "PortalPasswordChangeForm",
     "ReasonForm",
     "RequestFilterForm",
     "RequestForm",
 ]
+
+
+class EmailPreferencesForm(forms.Form):
+    """Which notifications also come by e-mail. All are shown in the portal; decisions on
+    one's own requests are always e-mailed and so are not offered here."""
+
+    emailed = forms.MultipleChoiceField(
+        label=_("Send me an e-mail when"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    @staticmethod
+    def switchable() -> list[str]:
+        return [kind for kind in NotificationKind.values if kind not in ALWAYS_EMAILED]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        labels = dict(NotificationKind.choices)
+        cast(forms.MultipleChoiceField, self.fields["emailed"]).choices = [
+            (kind, labels[kind]) for kind in self.switchable()
+        ]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True

@@ -13,6 +13,7 @@ import datetime
 import logging
 import smtplib
 from collections.abc import Iterable
+from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -92,7 +93,7 @@ def notify(
             continue  # already written for this cause: at most once per person
         written.append(notification)
         if notification.status == DeliveryStatus.PENDING:
-            transaction.on_commit(lambda pk=notification.pk: enqueue(pk))
+            transaction.on_commit(partial(enqueue, notification.pk))
     return written
 
 
@@ -183,5 +184,5 @@ def retry_failed(notification_ids: Iterable[int]) -> int:
         status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=timezone.now()
     )
     for pk in ids:
-        transaction.on_commit(lambda pk=pk: enqueue(pk))
+        transaction.on_commit(partial(enqueue, pk))
     return count

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Group
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
 
-from .models import AUDITORS_GROUP, Delegation, RoutingRule, User
+from .models import AUDITORS_GROUP, Delegation, Notification, RoutingRule, User
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,7 @@ class Roles:
     officer: bool
     auditor: bool
     admin: bool
+    unread_notifications: int = 0
 
     @property
     def home_url_name(self) -> str:
@@ -49,14 +51,27 @@ def roles_of(user: User) -> Roles:
             )
             | Exists(RoutingRule.objects.filter(is_active=True, group__user=OuterRef("pk"))),
         )
-        .values("in_audit_group", "decides")
+        .annotate(
+            # Fetched with the roles so the navigation's unread badge costs no query.
+            unread=Coalesce(
+                Subquery(
+                    Notification.objects.filter(recipient=OuterRef("pk"), read_at__isnull=True)
+                    .values("recipient")
+                    .annotate(count=Count("pk"))
+                    .values("count")[:1]
+                ),
+                0,
+            )
+        )
+        .values("in_audit_group", "decides", "unread")
         .first()
-    ) or {"in_audit_group": False, "decides": False}
+    ) or {"in_audit_group": False, "decides": False, "unread": 0}
     return Roles(
         servant=user.bps is not None,
         officer=bool(flags["decides"]),
         auditor=bool(flags["in_audit_group"]),
         admin=user.is_staff,
+        unread_notifications=int(flags["unread"]),
     )
 
 

@@ -16,6 +16,8 @@ from .models import (
     AuditEvent,
     ConductRule,
     Delegation,
+    EmailPreference,
+    Notification,
     PermissionRequest,
     User,
 )
@@ -204,3 +206,12 @@ def attachment_for_viewer(*, user: User, request_pk: int, pk: int) -> Attachment
         return request.attachments.get(pk=pk)
     except Attachment.DoesNotExist:
         raise Http404 from None
+
+
+def notifications_of(*, user: User, cursor: str | None) -> KeysetPage[Notification]:
+    queryset = Notification.objects.filter(recipient=user).select_related("request")
+    return keyset_page(queryset, cursor=cursor, size=settings.PAGE_SIZE, field="created_at")
+
+
+def email_opt_outs(*, user: User) -> set[str]:
+    return set(EmailPreference.objects.filter(user=user).values_list("kind", flat=True))

@@ -14,8 +14,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import outbox
 from .attachments import AttachmentRefused, check_upload
-from .models import Attachment, AuditEvent, Delegation, PermissionRequest, User
+from .models import (
+    Attachment,
+    AuditEvent,
+    Delegation,
+    EmailPreference,
+    Notification,
+    PermissionRequest,
+    User,
+)
+from .models.notifications import ALWAYS_EMAILED, NotificationKind
 from .models.requests import Status
 from .references import next_reference
 from .workflow import Origin, WorkflowError
@@ -165,7 +175,7 @@ def delegation_create(
     if errors:
         raise ValidationError(errors)
     delegation.save()
-    AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         actor=by,
         action="delegation.create",
         data={
@@ -178,6 +188,12 @@ def delegation_create(
         ip_address=origin.ip_address,
         user_agent=origin.user_agent[:300],
     )
+    outbox.notify(
+        recipients=[by, to],
+        kind=NotificationKind.DELEGATION_STARTED,
+        key=f"event{event.pk}",
+        context={"delegation": delegation},
+    )
     return delegation
 
 
@@ -189,11 +205,38 @@ def delegation_end(*, delegation: Delegation, by: User, origin: Origin) -> Deleg
         return delegation
     delegation.cancelled_at = timezone.now()
     delegation.save(update_fields=["cancelled_at"])
-    AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         actor=by,
         action="delegation.end",
         data={"delegation": delegation.pk, "delegate": delegation.delegate_id},
         ip_address=origin.ip_address,
         user_agent=origin.user_agent[:300],
     )
+    outbox.notify(
+        recipients=[by, delegation.delegate],
+        kind=NotificationKind.DELEGATION_ENDED,
+        key=f"event{event.pk}",
+        context={"delegation": delegation},
+    )
     return delegation
+
+
+def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
+    """Mark some (or all) of a person's notifications read; others' are never touched."""
+    queryset = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        queryset = queryset.filter(pk__in=ids)
+    return queryset.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def email_preferences_set(*, user: User, emailed_kinds: set[str]) -> None:
+    """Keep e-mail on for `emailed_kinds`, off for every other kind a person may switch.
+    Decisions on their own requests always go out and are not switchable."""
+    switchable = set(NotificationKind.values) - set(ALWAYS_EMAILED)
+    opted_out = switchable - emailed_kinds
+    EmailPreference.objects.filter(user=user).exclude(kind__in=opted_out).delete()
+    EmailPreference.objects.bulk_create(
+        [EmailPreference(user=user, kind=kind) for kind in sorted(opted_out)],
+        ignore_conflicts=True,
+    )

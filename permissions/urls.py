@@ -27,6 +27,10 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("profile/delegations/", views.delegation_create, name="delegation-create"),
     path("profile/delegations/<int:pk>/end/", views.delegation_end, name="delegation-end"),
+    path("profile/email/", views.email_preferences, name="email-preferences"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/read/", views.notifications_mark_all_read, name="notifications-read"),
+    path("notifications/<int:pk>/", views.notification_open, name="notification-open"),
     # The servant's journey.
     path("requests/", views.my_requests, name="my-requests"),
     path("requests/new/", views.request_new, name="request-new"),

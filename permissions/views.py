@@ -11,12 +11,20 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import selectors, services, workflow
 from .attachments import AttachmentRefused
-from .forms import DecisionForm, DelegationForm, ReasonForm, RequestFilterForm, RequestForm
-from .models import Delegation, PermissionRequest, User
+from .forms import (
+    DecisionForm,
+    DelegationForm,
+    EmailPreferencesForm,
+    ReasonForm,
+    RequestFilterForm,
+    RequestForm,
+)
+from .models import Delegation, Notification, PermissionRequest, User
 from .models.requests import Status, StepStatus
 from .roles import Roles, request_roles
 from .workflow import Approval, Origin, WorkflowError
@@ -564,3 +572,54 @@ def delegation_end(request: HttpRequest, pk: int) -> HttpResponse:
     services.delegation_end(delegation=delegation, by=user, origin=origin_of(request))
     messages.success(request, _("The delegation has ended."))
     return redirect(reverse("profile") + "#delegations")
+
+
+# --- notifications ---------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def notifications(request: HttpRequest) -> HttpResponse:
+    page = selectors.notifications_of(user=_user(request), cursor=request.GET.get("after"))
+    return render(request, "permissions/notifications.html", {"page": page})
+
+
+@login_required
+@require_GET
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark one notification read and go to what it is about."""
+    notification = get_object_or_404(Notification, pk=pk, recipient=_user(request))
+    services.notifications_mark_read(user=_user(request), ids=[notification.pk])
+    return redirect(notification.link or reverse("notifications"))
+
+
+@login_required
+@require_POST
+def notifications_mark_all_read(request: HttpRequest) -> HttpResponse:
+    count = services.notifications_mark_read(user=_user(request))
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s notification marked read.",
+            "%(count)s notifications marked read.",
+            count,
+        )
+        % {"count": count},
+    )
+    return redirect("notifications")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def email_preferences(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    opted_out = selectors.email_opt_outs(user=user)
+    form = EmailPreferencesForm(
+        request.POST or None,
+        initial={"emailed": [k for k in EmailPreferencesForm.switchable() if k not in opted_out]},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.email_preferences_set(user=user, emailed_kinds=set(form.cleaned_data["emailed"]))
+        messages.success(request, _("Your e-mail choices are saved."))
+        return redirect("email-preferences")
+    return render(request, "permissions/email_preferences.html", {"form": form})

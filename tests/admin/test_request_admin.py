@@ -93,3 +93,21 @@ def test_a_group_rule_without_a_group_is_refused_beside_the_field(
     assert response.status_code == 200
     assert "Choose the group that will hold this step." in response.content.decode()
     assert not RoutingRule.objects.filter(name="Media cell").exists()
+
+
+def test_failed_notifications_can_be_sent_again_from_the_admin(
+    admin_client_logged_in: Client, servant: User
+) -> None:
+    from permissions import outbox
+    from permissions.models import Notification
+
+    (notification,) = outbox.notify(recipients=[servant], kind="receipt", key="admin-retry")
+    Notification.objects.filter(pk=notification.pk).update(status="failed", attempts=8)
+    response = admin_client_logged_in.post(
+        "/admin/permissions/notification/",
+        {"action": "retry", "_selected_action": [notification.pk]},
+        follow=True,
+    )
+    assert "1 notifications will be sent again." in response.content.decode()
+    notification.refresh_from_db()
+    assert notification.status == "pending" and notification.attempts == 0
