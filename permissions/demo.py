@@ -676,7 +676,9 @@ def seed_requests() -> int:
             else:
                 data.update(
                     timing="one_off",
-                    event_at=filed.replace(hour=18, minute=0, second=0, microsecond=0)
+                    event_at=timezone.localtime(filed).replace(
+                        hour=18, minute=0, second=0, microsecond=0
+                    )
                     + datetime.timedelta(days=demo.event_in_days),
                 )
             request = request_create(applicant=applicant, data=data)
