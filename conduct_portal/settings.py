@@ -15,6 +15,7 @@ from typing import Any
 
 import django_stubs_ext
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -240,6 +241,27 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     # Re-enqueue notifications a broker or mail outage left behind.
     "sweep-outbox": {"task": "permissions.sweep_outbox", "schedule": 60.0},
+    # The jobs of permissions/schedules.py, at Pakistan time (CELERY_TIMEZONE). Each is
+    # safe to run twice or late, so a missed or repeated beat costs nothing.
+    # Hourly, so an approval ends within the first hour after its last valid day.
+    "expire-approvals": {"task": "permissions.job.expire_approvals", "schedule": crontab(minute=5)},
+    "expiry-reminders": {
+        "task": "permissions.job.expiry_reminders",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    # Working days only: nobody is asked to decide at the weekend.
+    "pending-reminders": {
+        "task": "permissions.job.pending_reminders",
+        "schedule": crontab(hour=9, minute=0, day_of_week="mon-fri"),
+    },
+    "escalate-overdue": {
+        "task": "permissions.job.escalate_overdue",
+        "schedule": crontab(hour=9, minute=30),
+    },
+    "record-audit-head": {
+        "task": "permissions.job.record_audit_head",
+        "schedule": crontab(hour=23, minute=55),
+    },
 }
 
 if REDIS_URL:
@@ -285,6 +307,30 @@ APPROVAL_MAX_DAYS = env_int("APPROVAL_MAX_DAYS", default=365, minimum=1)
 INBOX_OVERDUE_DAYS = env_int("INBOX_OVERDUE_DAYS", default=3, minimum=1)
 # A step waiting longer than this many days is escalated to the officer's own officer.
 ESCALATE_AFTER_DAYS = env_int("ESCALATE_AFTER_DAYS", default=7, minimum=1)
+# Officers are reminded of a step that has waited longer than this many working days
+# (Monday to Friday), once a day.
+PENDING_REMINDER_WORKING_DAYS = env_int("PENDING_REMINDER_WORKING_DAYS", default=3, minimum=1)
+
+
+def env_days_list(name: str, *, default: list[int]) -> list[int]:
+    """A comma-separated list of whole numbers of days, each at least 1, largest first."""
+    raw = env.str(name, default=None)
+    if raw is None or raw.strip() == "":
+        return sorted(set(default), reverse=True)
+    try:
+        values = {int(part) for part in raw.split(",") if part.strip()}
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} must be whole numbers separated by commas, not {raw!r}."
+        ) from None
+    if not values or min(values) < 1:
+        raise ImproperlyConfigured(f"{name} must list days of at least 1, not {raw!r}.")
+    return sorted(values, reverse=True)
+
+
+# The servant and their reporting officer are reminded this many days before an
+# approval's valid_until.
+EXPIRY_REMINDER_DAYS = env_days_list("EXPIRY_REMINDER_DAYS", default=[14, 7, 1])
 # Attachments: the largest file accepted, in bytes.
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024, minimum=1024)
 ATTACHMENTS_PER_REQUEST = env_int("ATTACHMENTS_PER_REQUEST", default=10, minimum=1)

@@ -8,7 +8,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.utils import translation
 
 
@@ -19,12 +20,18 @@ class Rendered:
     html: str
 
 
+def _plain(template_name: str, context: dict[str, Any]) -> str:
+    """Subjects and plain-text bodies are not HTML: render them without autoescaping."""
+    template = get_template(template_name)
+    return str(template.template.render(Context(context, autoescape=False)))  # type: ignore[attr-defined]
+
+
 def render(name: str, context: dict[str, Any]) -> Rendered:
     """Subject, plain text and HTML of one kind of mail, in the portal's language."""
     with translation.override(settings.LANGUAGE_CODE):
         context = {"portal_url": settings.PORTAL_URL, **context}
-        subject = " ".join(render_to_string(f"emails/{name}-subject.txt", context).split())
-        text = render_to_string(f"emails/{name}-body.txt", context).strip() + "\n"
+        subject = " ".join(_plain(f"emails/{name}-subject.txt", context).split())
+        text = _plain(f"emails/{name}-body.txt", context).strip() + "\n"
         html = render_to_string(
             f"emails/{name}-body.html", {**context, "subject": subject, "body_text": text}
         )

@@ -6,7 +6,7 @@ from typing import Any
 
 from celery import shared_task
 
-from . import outbox
+from . import outbox, schedules
 
 
 @shared_task(name="permissions.ping")
@@ -33,3 +33,31 @@ def deliver_notification(self: Any, notification_id: int) -> str:
 @shared_task(name="permissions.sweep_outbox")
 def sweep_outbox() -> int:
     return outbox.sweep()
+
+
+# The scheduled jobs (permissions/schedules.py), run by Celery beat.
+
+
+@shared_task(name="permissions.job.expiry_reminders")
+def job_expiry_reminders() -> dict[str, int]:
+    return schedules.expiry_reminders()
+
+
+@shared_task(name="permissions.job.expire_approvals")
+def job_expire_approvals() -> dict[str, int]:
+    return schedules.expire_approvals()
+
+
+@shared_task(name="permissions.job.pending_reminders")
+def job_pending_reminders() -> dict[str, int]:
+    return schedules.pending_reminders()
+
+
+@shared_task(name="permissions.job.escalate_overdue")
+def job_escalate_overdue() -> dict[str, int]:
+    return schedules.escalate_overdue()
+
+
+@shared_task(name="permissions.job.record_audit_head")
+def job_record_audit_head() -> dict[str, int]:
+    return schedules.record_audit_head()

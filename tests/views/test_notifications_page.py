@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from permissions import outbox, services
@@ -24,7 +23,7 @@ def test_an_officer_sees_a_new_request_in_notifications_and_the_badge(
     client = login(reporting_officer)
     page = client.get("/notifications/").content.decode()
     assert f"{request.reference} awaits your decision" in page
-    assert "1<span class=\"visually-hidden\"> unread" in page
+    assert '1<span class="visually-hidden"> unread' in page
 
     notification = Notification.objects.get(recipient=reporting_officer, kind="submitted")
     response = client.get(f"/notifications/{notification.pk}/")
@@ -32,7 +31,7 @@ def test_an_officer_sees_a_new_request_in_notifications_and_the_badge(
     assert response["Location"] == f"/requests/{request.pk}/"
     notification.refresh_from_db()
     assert notification.read_at is not None
-    assert "visually-hidden\"> unread" not in client.get("/notifications/").content.decode()
+    assert 'visually-hidden"> unread' not in client.get("/notifications/").content.decode()
 
 
 def test_nobody_opens_someone_elses_notification(
@@ -47,9 +46,7 @@ def test_nobody_opens_someone_elses_notification(
     assert notification.subject not in client.get("/notifications/").content.decode()
 
 
-def test_mark_all_read_touches_only_ones_own(
-    login, servant: User, reporting_officer: User
-) -> None:  # type: ignore[no-untyped-def]
+def test_mark_all_read_touches_only_ones_own(login, servant: User, reporting_officer: User) -> None:  # type: ignore[no-untyped-def]
     submitted_request(servant)
     submitted_request(servant, topic="Second")
     client = login(reporting_officer)

@@ -1,0 +1,159 @@
+"""Fixtures for the outbox tests: Celery eager, mail in django.core.mail.outbox, the
+people and routing rules that give requests more than one recipient."""
+
+from __future__ import annotations
+
+import datetime
+import smtplib
+from collections.abc import Iterator
+from email.message import Message
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core import mail
+from django.core.mail import EmailMessage
+from django.core.mail.backends.base import BaseEmailBackend
+from django.utils import timezone
+
+from permissions.models import Delegation, Notification, RoutingRule, User
+from tests.factories import UserFactory
+
+MEDIA_CELL = "Establishment Division media cell"
+
+
+@pytest.fixture(autouse=True)
+def eager_celery() -> Iterator[None]:
+    """Tasks run in the test process, whatever REDIS_URL says."""
+    from conduct_portal.celery import app
+
+    saved = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    backend = (app._backend_cache, getattr(app._local, "backend", None))
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+    # Running a task builds the app's result backend from the configuration of the
+    # moment; leave none behind for tests that configure a real one later.
+    app._backend_cache = backend[0]
+    app._local.backend = backend[1]
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def days(n: int) -> datetime.timedelta:
+    return datetime.timedelta(days=n)
+
+
+class DisconnectedBackend(BaseEmailBackend):
+    """A mail server that hangs up on every message."""
+
+    attempts = 0
+
+    def send_messages(self, email_messages: Any) -> int:
+        type(self).attempts += 1
+        raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+
+
+@pytest.fixture
+def smtp_down(settings: Any) -> type[DisconnectedBackend]:
+    settings.EMAIL_BACKEND = f"{__name__}.DisconnectedBackend"
+    DisconnectedBackend.attempts = 0
+    return DisconnectedBackend
+
+
+def mails_to(user: User) -> list[EmailMessage]:
+    return [message for message in mail.outbox if message.to == [user.email]]
+
+
+def header(message: EmailMessage, name: str) -> str:
+    built: Message = message.message()
+    return str(built[name])
+
+
+def html_of(message: EmailMessage) -> str:
+    alternatives = [
+        content
+        for content, mimetype in getattr(message, "alternatives", [])
+        if mimetype == "text/html"
+    ]
+    assert len(alternatives) == 1, alternatives
+    return str(alternatives[0])
+
+
+def rows(kind: str | None = None, **filters: Any) -> list[Notification]:
+    queryset = Notification.objects.select_related("recipient").order_by("recipient_id", "id")
+    if kind is not None:
+        queryset = queryset.filter(kind=kind)
+    return list(queryset.filter(**filters))
+
+
+def recipients_of(kind: str, **filters: Any) -> list[int]:
+    return sorted(row.recipient_id for row in rows(kind, **filters))
+
+
+@pytest.fixture
+def television_countersigning() -> RoutingRule:
+    """Television appearances also need the countersigning officer."""
+    return RoutingRule.objects.create(
+        name="Television appearances",
+        target=RoutingRule.Target.COUNTERSIGNING_OFFICER,
+        platform_categories=["television"],
+    )
+
+
+@pytest.fixture
+def media_cell() -> Group:
+    return Group.objects.get(name=MEDIA_CELL)
+
+
+@pytest.fixture
+def cell_members(media_cell: Group) -> list[User]:
+    members = [
+        UserFactory(username="cell-head", designation="Director (Media)", bps=19),
+        UserFactory(username="cell-officer", designation="Deputy Director (Media)", bps=18),
+    ]
+    for member in members:
+        member.groups.add(media_cell)
+    return members
+
+
+@pytest.fixture
+def media_cell_rule(media_cell: Group, cell_members: list[User]) -> RoutingRule:
+    """Television appearances also go to the media cell."""
+    return RoutingRule.objects.create(
+        name="Media cell clearance",
+        target=RoutingRule.Target.GROUP,
+        group=media_cell,
+        platform_categories=["television"],
+    )
+
+
+@pytest.fixture
+def delegate(reporting_officer: User) -> User:
+    """Acts for the reporting officer, who is on leave this fortnight."""
+    person = UserFactory(username="delegate", designation="Deputy Secretary (acting)", bps=19)
+    Delegation.objects.create(
+        delegator=reporting_officer,
+        delegate=person,
+        starts_on=today() - days(1),
+        ends_on=today() + days(14),
+        reason="Earned leave",
+    )
+    return person
+
+
+@pytest.fixture
+def former_delegate(reporting_officer: User) -> User:
+    """Acted for the reporting officer last month; the delegation has ended."""
+    person = UserFactory(username="former-delegate", designation="Deputy Secretary", bps=19)
+    Delegation.objects.create(
+        delegator=reporting_officer,
+        delegate=person,
+        starts_on=today() - days(40),
+        ends_on=today() - days(10),
+        reason="Ex-Pakistan leave",
+    )
+    return person
