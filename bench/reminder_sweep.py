@@ -30,12 +30,6 @@ from typing import Any
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-FIXED_EXPIRY_SUBJECT = (
-    "{% load i18n %}{% blocktranslate with ref=permission_request.reference "
-    "count days=days_left %}The approval of {{ ref }} expires in {{ days }} day"
-    "{% plural %}The approval of {{ ref }} expires in {{ days }} days{% endblocktranslate %}\n"
-)
-
 
 def configure(workdir: Path) -> None:
     """Point the settings at the benchmark's database before Django starts."""
@@ -47,27 +41,6 @@ def configure(workdir: Path) -> None:
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
     os.environ["EMAIL_URL"] = "dummymail://"
     os.environ.setdefault("LOG_LEVEL", "WARNING")
-
-
-def usable_expiry_template(workdir: Path) -> bool:
-    """True when the shipped expiry reminder subject compiles; otherwise put a corrected
-    copy first on the template path, so the sweep can be measured, and say so."""
-    from django.conf import settings
-    from django.template import TemplateSyntaxError
-    from django.template.loader import get_template
-
-    try:
-        get_template("emails/expiry_reminder-subject.txt")
-        return True
-    except TemplateSyntaxError:
-        (workdir / "emails").mkdir(exist_ok=True)
-        (workdir / "emails" / "expiry_reminder-subject.txt").write_text(FIXED_EXPIRY_SUBJECT)
-        settings.TEMPLATES[0]["DIRS"] = [workdir, *settings.TEMPLATES[0]["DIRS"]]
-        from django.template import engines
-
-        engines._engines = {}  # type: ignore[attr-defined]
-        engines.__dict__.pop("templates", None)
-        return False
 
 
 def create_approvals(rows: int, servants: int, valid_until: datetime.date) -> None:
@@ -135,7 +108,6 @@ def main() -> None:
         from permissions import schedules
 
         call_command("migrate", verbosity=0)
-        shipped_template = usable_expiry_template(workdir)
         valid_until = timezone.localdate() + datetime.timedelta(days=7)
         started = time.perf_counter()
         create_approvals(args.rows, args.servants, valid_until)
@@ -162,8 +134,6 @@ def main() -> None:
         print(f"queries        {queries}")
         print(f"seconds        {seconds:.1f}")
         print(f"rows/s         {args.rows / seconds:.0f}")
-        if not shipped_template:
-            print("note           expiry_reminder-subject.txt does not compile; used a fixed copy")
         connection.close()
 
 

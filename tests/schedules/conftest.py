@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.template import TemplateSyntaxError
-from django.template.loader import get_template
 from django.utils import timezone
 
 from permissions import workflow
@@ -23,12 +20,6 @@ KARACHI = ZoneInfo("Asia/Karachi")
 
 # A Monday.
 MONDAY = datetime.date(2026, 3, 2)
-
-FIXED_EXPIRY_SUBJECT = (
-    "{% load i18n %}{% blocktranslate with ref=permission_request.reference "
-    "count days=days_left %}The approval of {{ ref }} expires in {{ days }} day"
-    "{% plural %}The approval of {{ ref }} expires in {{ days }} days{% endblocktranslate %}\n"
-)
 
 
 def at(day: datetime.date, hour: int = 9, minute: int = 0) -> datetime.datetime:
@@ -72,18 +63,3 @@ def eager_celery() -> Iterator[None]:
     app.conf.task_always_eager, app.conf.task_eager_propagates = saved
     app._backend_cache = backend[0]
     app._local.backend = backend[1]
-
-
-@pytest.fixture
-def expiry_reminder_mail(settings: Any, tmp_path: Path) -> None:
-    """The expiry reminder's subject template as it must read when the shipped one does
-    not compile (`count=days_left` inside `with` is a TemplateSyntaxError), so these tests
-    exercise the job rather than the template."""
-    try:
-        get_template("emails/expiry_reminder-subject.txt")
-    except TemplateSyntaxError:
-        (tmp_path / "emails").mkdir()
-        (tmp_path / "emails" / "expiry_reminder-subject.txt").write_text(FIXED_EXPIRY_SUBJECT)
-        templates = [dict(engine) for engine in settings.TEMPLATES]
-        templates[0]["DIRS"] = [tmp_path, *templates[0]["DIRS"]]
-        settings.TEMPLATES = templates

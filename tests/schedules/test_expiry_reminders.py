@@ -17,7 +17,7 @@ from tests.factories import UserFactory
 
 from .conftest import approved_until, at, clock, days, notifications
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("expiry_reminder_mail")]
+pytestmark = pytest.mark.django_db
 
 
 def days_left_reminded(user: User) -> list[str]:

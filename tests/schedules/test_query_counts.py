@@ -20,7 +20,7 @@ from tests.factories import platform
 
 from .conftest import at, clock, days
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("expiry_reminder_mail")]
+pytestmark = pytest.mark.django_db
 
 APPROVALS = 10_000
 SERVANTS = 200
