@@ -10,13 +10,12 @@ from email.message import Message
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone
 
-from permissions.models import Delegation, Notification, RoutingRule, User
+from permissions.models import Delegation, Notification, User
 from tests.factories import UserFactory
 
 MEDIA_CELL = "Establishment Division media cell"
@@ -90,59 +89,18 @@ def rows(kind: str | None = None, **filters: Any) -> list[Notification]:
     return list(queryset.filter(**filters))
 
 
+# The people and routing of the workflow tests serve here unchanged.
+from tests.workflow.conftest import (  # noqa: E402, F401
+    cell_members,
+    delegate,
+    media_cell,
+    media_cell_rule,
+    television_countersigning,
+)
+
+
 def recipients_of(kind: str, **filters: Any) -> list[int]:
     return sorted(row.recipient_id for row in rows(kind, **filters))
-
-
-@pytest.fixture
-def television_countersigning() -> RoutingRule:
-    """Television appearances also need the countersigning officer."""
-    return RoutingRule.objects.create(
-        name="Television appearances",
-        target=RoutingRule.Target.COUNTERSIGNING_OFFICER,
-        platform_categories=["television"],
-    )
-
-
-@pytest.fixture
-def media_cell() -> Group:
-    return Group.objects.get(name=MEDIA_CELL)
-
-
-@pytest.fixture
-def cell_members(media_cell: Group) -> list[User]:
-    members = [
-        UserFactory(username="cell-head", designation="Director (Media)", bps=19),
-        UserFactory(username="cell-officer", designation="Deputy Director (Media)", bps=18),
-    ]
-    for member in members:
-        member.groups.add(media_cell)
-    return members
-
-
-@pytest.fixture
-def media_cell_rule(media_cell: Group, cell_members: list[User]) -> RoutingRule:
-    """Television appearances also go to the media cell."""
-    return RoutingRule.objects.create(
-        name="Media cell clearance",
-        target=RoutingRule.Target.GROUP,
-        group=media_cell,
-        platform_categories=["television"],
-    )
-
-
-@pytest.fixture
-def delegate(reporting_officer: User) -> User:
-    """Acts for the reporting officer, who is on leave this fortnight."""
-    person = UserFactory(username="delegate", designation="Deputy Secretary (acting)", bps=19)
-    Delegation.objects.create(
-        delegator=reporting_officer,
-        delegate=person,
-        starts_on=today() - days(1),
-        ends_on=today() + days(14),
-        reason="Earned leave",
-    )
-    return person
 
 
 @pytest.fixture
