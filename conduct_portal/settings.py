@@ -261,6 +261,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "permissions.job.escalate_overdue",
         "schedule": crontab(hour=9, minute=30),
     },
+    # Just after midnight: a delegation whose last day was yesterday has ended.
+    "delegation-endings": {
+        "task": "permissions.job.delegation_endings",
+        "schedule": crontab(hour=0, minute=15),
+    },
     "record-audit-head": {
         "task": "permissions.job.record_audit_head",
         "schedule": crontab(hour=23, minute=55),

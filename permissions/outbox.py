@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 import logging
 import smtplib
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from functools import partial
 
 from django.conf import settings
@@ -31,15 +31,23 @@ LEASE = datetime.timedelta(minutes=5)
 
 
 class TransientDeliveryError(Exception):
-    """The mail server or network failed; the notification will be tried again."""
+    """The mail server or network failed; the notification will be tried again at
+    `retry_at` (the row's next_attempt_at)."""
+
+    def __init__(self, message: str, *, retry_at: datetime.datetime):
+        super().__init__(message)
+        self.retry_at = retry_at
 
 
-def _wants_email(recipient: User, kind: str) -> bool:
-    if not recipient.email or not recipient.is_active:
-        return False
-    if kind in ALWAYS_EMAILED:
-        return True
-    return not EmailPreference.objects.filter(user=recipient, kind=kind).exists()
+def email_opt_outs(kind: str, user_ids: Iterable[int]) -> set[int]:
+    """Which of these people turned off e-mail for `kind` (one query; none for the kinds
+    that are always e-mailed)."""
+    ids = set(user_ids)
+    if kind in ALWAYS_EMAILED or not ids:
+        return set()
+    return set(
+        EmailPreference.objects.filter(user_id__in=ids, kind=kind).values_list("user_id", flat=True)
+    )
 
 
 def notify(
@@ -49,19 +57,20 @@ def notify(
     key: str,
     request: PermissionRequest | None = None,
     context: dict[str, object] | None = None,
+    opted_out: Collection[int] | None = None,
 ) -> list[Notification]:
     """Write one notification per recipient; a key already written is skipped.
 
     `key` names the cause (an audit event, a reminder); with the recipient it makes the
-    dedupe key, so the same cause never notifies the same person twice.
+    dedupe key, so the same cause never notifies the same person twice. A job notifying
+    many people passes `opted_out` (from email_opt_outs) for all of them at once.
     """
+    people = list({recipient.pk: recipient for recipient in recipients}.values())
+    if opted_out is None:
+        opted_out = email_opt_outs(kind, (person.pk for person in people))
     written = []
     link = reverse("request-detail", args=[request.pk]) if request is not None else ""
-    seen: set[int] = set()
-    for recipient in recipients:
-        if recipient.pk in seen:
-            continue
-        seen.add(recipient.pk)
+    for recipient in people:
         rendered = emails.render(
             kind,
             {
@@ -82,7 +91,7 @@ def notify(
             link=link,
             status=(
                 DeliveryStatus.PENDING
-                if _wants_email(recipient, kind)
+                if recipient.email and recipient.is_active and recipient.pk not in opted_out
                 else DeliveryStatus.PORTAL_ONLY
             ),
         )
@@ -145,16 +154,17 @@ def deliver(notification_id: int) -> str:
         message.send(fail_silently=False)
     except (smtplib.SMTPException, OSError) as error:
         failed = notification.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS
+        retry_at = timezone.now() + backoff(notification.attempts)
         Notification.objects.filter(pk=notification_id, status=DeliveryStatus.SENDING).update(
             status=DeliveryStatus.FAILED if failed else DeliveryStatus.PENDING,
-            next_attempt_at=timezone.now() + backoff(notification.attempts),
+            next_attempt_at=retry_at,
             lease_until=None,
             last_error=f"{type(error).__name__}: {error}"[:2000],
         )
         if failed:
             logger.error("Notification %s failed for good: %s", notification_id, error)
             return "failed"
-        raise TransientDeliveryError(str(error)) from error
+        raise TransientDeliveryError(str(error), retry_at=retry_at) from error
     Notification.objects.filter(pk=notification_id, status=DeliveryStatus.SENDING).update(
         status=DeliveryStatus.SENT, sent_at=timezone.now(), lease_until=None, last_error=""
     )

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -27,10 +26,17 @@ from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 
 from . import workflow
-from .models import ApprovalStep, AuditEvent, Delegation, PermissionRequest, Reminder, User
+from .models import (
+    ApprovalStep,
+    AuditEvent,
+    Delegation,
+    Notification,
+    PermissionRequest,
+    Reminder,
+)
 from .models.notifications import NotificationKind
 from .models.requests import Status, StepStatus
-from .outbox import notify
+from .outbox import email_opt_outs, notify
 
 logger = logging.getLogger(__name__)
 
@@ -151,21 +157,28 @@ def expiry_reminders(*, batch_size: int = BATCH_SIZE) -> JobReport:
             requests = PermissionRequest.objects.filter(pk__in=new).select_related(
                 "applicant", "applicant__reporting_officer"
             )
-            written = 0
+            recipients = {}
             for request in requests:
+                applicant = request.applicant
+                recipients[request] = [applicant]
+                if applicant.reporting_officer is not None:
+                    recipients[request].append(applicant.reporting_officer)
+            opted_out = email_opt_outs(
+                NotificationKind.EXPIRY_REMINDER,
+                (person.pk for people in recipients.values() for person in people),
+            )
+            written = 0
+            for request, people in recipients.items():
                 if request.valid_until is None:  # excluded by the query; for the type checker
                     continue
-                applicant = request.applicant
-                recipients = [applicant]
-                if applicant.reporting_officer is not None:
-                    recipients.append(applicant.reporting_officer)
                 written += len(
                     notify(
-                        recipients=recipients,
+                        recipients=people,
                         kind=NotificationKind.EXPIRY_REMINDER,
                         key=f"expiry_reminder:{request.pk}:{new[request.pk]}",
                         request=request,
                         context={"days_left": (request.valid_until - today).days},
+                        opted_out=opted_out,
                     )
                 )
             return len(new), written
@@ -248,38 +261,6 @@ def working_time_before(moment: datetime.datetime, working_days: int) -> datetim
         end = start
 
 
-def _holders_by_step(steps: Sequence[ApprovalStep]) -> dict[int, list[User]]:
-    """Everyone who may decide each step today, for a whole batch in two queries: the
-    same people as workflow.step_holders (the officer and their delegates, or the
-    group's active members; never the applicant)."""
-    today = timezone.localdate()
-    delegates: dict[int, list[User]] = defaultdict(list)
-    officers = {step.assignee_id for step in steps if step.assignee_id is not None}
-    if officers:
-        for delegation in Delegation.objects.filter(
-            delegator_id__in=officers,
-            starts_on__lte=today,
-            ends_on__gte=today,
-            cancelled_at__isnull=True,
-        ).select_related("delegate"):
-            delegates[delegation.delegator_id].append(delegation.delegate)
-    members: dict[int, list[User]] = defaultdict(list)
-    groups = {step.group_id for step in steps if step.group_id is not None}
-    if groups:
-        for membership in User.groups.through.objects.filter(
-            group_id__in=groups, user__is_active=True
-        ).select_related("user"):
-            members[membership.group_id].append(membership.user)
-    holders = {}
-    for step in steps:
-        if step.assignee is not None:
-            people = [step.assignee, *delegates[step.assignee.pk]]
-        else:
-            people = members[step.group_id] if step.group_id is not None else []
-        holders[step.pk] = [p for p in people if p.pk != step.request.applicant_id]
-    return holders
-
-
 def pending_reminders(*, batch_size: int = BATCH_SIZE) -> JobReport:
     """Remind whoever may decide a step that has waited longer than
     settings.PENDING_REMINDER_WORKING_DAYS working days; at most once a day per request."""
@@ -299,7 +280,11 @@ def pending_reminders(*, batch_size: int = BATCH_SIZE) -> JobReport:
                 .select_related("request", "assignee")
                 .order_by("pk")
             )
-            holders = _holders_by_step(steps)
+            holders = workflow.holders_by_step(steps)
+            opted_out = email_opt_outs(
+                NotificationKind.PENDING_REMINDER,
+                (person.pk for people in holders.values() for person in people),
+            )
             written = 0
             for step in steps:
                 written += len(
@@ -309,6 +294,7 @@ def pending_reminders(*, batch_size: int = BATCH_SIZE) -> JobReport:
                         key=f"pending_reminder:{step.request_id}:{today}",
                         request=step.request,
                         context={"waiting_since": step.started_at},
+                        opted_out=opted_out,
                     )
                 )
             return len(new), written
@@ -344,6 +330,64 @@ def escalate_overdue(*, batch_size: int = BATCH_SIZE) -> JobReport:
     )
 
 
+# --- delegations ------------------------------------------------------------------------
+
+# How far back a run looks for delegations that ran out, so that a few missed days of
+# runs still announce them; the outbox's dedupe key keeps it to once.
+DELEGATION_LOOKBACK_DAYS = 7
+
+
+def delegation_endings(*, batch_size: int = BATCH_SIZE) -> JobReport:
+    """Tell both officers when a delegation reaches its last day and ends by itself
+    (one ended early was announced by whoever ended it)."""
+    today = timezone.localdate()
+    candidates = Delegation.objects.filter(
+        cancelled_at__isnull=True,
+        ends_on__lt=today,
+        ends_on__gte=today - datetime.timedelta(days=DELEGATION_LOOKBACK_DAYS),
+    )
+    report: JobReport = {"batches": 0, "reminded": 0, "notifications": 0, "failed": 0}
+
+    def key(pk: int) -> str:
+        return f"delegation_ended:{pk}"
+
+    def send(due: dict[int, None]) -> tuple[int, int]:
+        with transaction.atomic():
+            delegations = list(
+                Delegation.objects.filter(pk__in=due).select_related("delegator", "delegate")
+            )
+            people = {p.pk for d in delegations for p in (d.delegator, d.delegate)}
+            opted_out = email_opt_outs(NotificationKind.DELEGATION_ENDED, people)
+            written = 0
+            for delegation in delegations:
+                written += len(
+                    notify(
+                        recipients=[delegation.delegator, delegation.delegate],
+                        kind=NotificationKind.DELEGATION_ENDED,
+                        key=key(delegation.pk),
+                        context={"delegation": delegation},
+                        opted_out=opted_out,
+                    )
+                )
+            return len(delegations), written
+
+    for rows in _id_batches(candidates, ("delegator_id",), batch_size):
+        report["batches"] += 1
+        # Those announced by an earlier run: one query for the batch, not one insert each.
+        announced = {
+            dedupe_key.rsplit(":to", 1)[0]
+            for dedupe_key in Notification.objects.filter(
+                kind=NotificationKind.DELEGATION_ENDED,
+                dedupe_key__in=[f"{key(pk)}:to{delegator}" for pk, delegator in rows],
+            ).values_list("dedupe_key", flat=True)
+        }
+        due = {pk: None for pk, _delegator in rows if key(pk) not in announced}
+        if due:
+            _one_by_one("delegation_endings", due, send, report)
+    logger.info("delegation_endings: %s", report)
+    return report
+
+
 # --- audit -----------------------------------------------------------------------------
 
 
@@ -364,6 +408,7 @@ JOBS: dict[str, Callable[[], JobReport]] = {
     "expire_approvals": expire_approvals,
     "pending_reminders": pending_reminders,
     "escalate_overdue": escalate_overdue,
+    "delegation_endings": delegation_endings,
     "record_audit_head": record_audit_head,
 }
 

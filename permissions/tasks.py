@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from celery import shared_task
+from django.utils import timezone
 
 from . import outbox, schedules
 
@@ -26,8 +27,10 @@ def deliver_notification(self: Any, notification_id: int) -> str:
     try:
         return outbox.deliver(notification_id)
     except outbox.TransientDeliveryError as error:
-        attempts = self.request.retries + 1
-        raise self.retry(exc=error, countdown=outbox.backoff(attempts).total_seconds()) from error
+        # Come back when the row says: its attempts count survives a sweep's re-enqueue,
+        # which starts a fresh task whose own retry count is zero.
+        countdown = max((error.retry_at - timezone.now()).total_seconds(), 0.0)
+        raise self.retry(exc=error, countdown=countdown) from error
 
 
 @shared_task(name="permissions.sweep_outbox")
@@ -56,6 +59,11 @@ def job_pending_reminders() -> dict[str, int]:
 @shared_task(name="permissions.job.escalate_overdue")
 def job_escalate_overdue() -> dict[str, int]:
     return schedules.escalate_overdue()
+
+
+@shared_task(name="permissions.job.delegation_endings")
+def job_delegation_endings() -> dict[str, int]:
+    return schedules.delegation_endings()
 
 
 @shared_task(name="permissions.job.record_audit_head")

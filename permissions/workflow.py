@@ -23,7 +23,8 @@ message can be shown to a person as it is, and changes nothing.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -230,19 +231,48 @@ def step_holders(step: ApprovalStep | None, *, applicant_id: int) -> list[User]:
     members of its group; never the applicant."""
     if step is None:
         return []
-    if step.assignee_id is not None:
-        delegates = User.objects.filter(
-            delegations_received__in=Delegation.objects.filter(
-                delegator_id=step.assignee_id,
-                starts_on__lte=_today(),
-                ends_on__gte=_today(),
-                cancelled_at__isnull=True,
-            )
+    return holders_by_step([step], applicant_ids={step.pk: applicant_id})[step.pk]
+
+
+def holders_by_step(
+    steps: Sequence[ApprovalStep], *, applicant_ids: dict[int, int] | None = None
+) -> dict[int, list[User]]:
+    """step_holders for many steps at once, in at most two queries: step id -> people.
+
+    `applicant_ids` (step id -> applicant id) saves loading each step's request; without
+    it, each step's `request` must be loaded (select_related)."""
+    today = _today()
+    delegates: dict[int, list[User]] = defaultdict(list)
+    officers = {step.assignee_id for step in steps if step.assignee_id is not None}
+    if officers:
+        for delegation in Delegation.objects.filter(
+            delegator_id__in=officers,
+            starts_on__lte=today,
+            ends_on__gte=today,
+            cancelled_at__isnull=True,
+        ).select_related("delegate"):
+            delegates[delegation.delegator_id].append(delegation.delegate)
+    members: dict[int, list[User]] = defaultdict(list)
+    groups = {step.group_id for step in steps if step.group_id is not None}
+    if groups:
+        for membership in (
+            User.groups.through.objects.filter(group_id__in=groups, user__is_active=True)
+            .select_related("user")
+            .order_by("user_id")
+        ):
+            members[membership.group_id].append(membership.user)
+    holders = {}
+    for step in steps:
+        people: list[User]
+        if step.assignee is not None:
+            people = [step.assignee, *delegates[step.assignee.pk]]
+        else:
+            people = members[step.group_id] if step.group_id is not None else []
+        applicant_id = (
+            applicant_ids[step.pk] if applicant_ids is not None else step.request.applicant_id
         )
-        people = [step.assignee, *delegates] if step.assignee else list(delegates)
-    else:
-        people = list(User.objects.filter(groups=step.group_id, is_active=True))
-    return [person for person in people if person.pk != applicant_id]
+        holders[step.pk] = [p for p in people if p.pk != applicant_id]
+    return holders
 
 
 def _step_at(request: PermissionRequest, order: int | None) -> ApprovalStep | None:

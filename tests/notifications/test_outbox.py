@@ -381,3 +381,31 @@ def test_the_sweep_sends_every_due_row_once_in_the_order_they_fell_due(
 
     assert [m.to for m in mail.outbox] == [[auditor.email], [outsider.email]]
     assert fresh(future).status == DeliveryStatus.PENDING
+
+
+def test_a_retried_task_comes_back_when_the_row_says_not_after_its_own_retry_count(
+    request_: PermissionRequest,
+    outsider: User,
+    smtp_down: type[DisconnectedBackend],
+    settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A row re-enqueued by the sweep after three failures is a fresh task (retries 0),
+    but its fourth failure must wait the fourth backoff, as next_attempt_at says."""
+    settings.NOTIFICATION_RETRY_BASE_SECONDS = 30
+    settings.NOTIFICATION_MAX_ATTEMPTS = 8
+    row = one(request_, outsider)
+    Notification.objects.filter(pk=row.pk).update(attempts=3)
+    asked: list[float] = []
+
+    def retry(*, exc: Exception, countdown: float) -> Exception:
+        asked.append(countdown)
+        return exc
+
+    monkeypatch.setattr(deliver_notification, "retry", retry)
+    with time_machine.travel(timezone.now() + datetime.timedelta(hours=1), tick=False):
+        with pytest.raises(outbox.TransientDeliveryError):
+            deliver_notification.apply(args=[row.pk], throw=True)
+        assert fresh(row).next_attempt_at == timezone.now() + datetime.timedelta(seconds=240)
+
+    assert asked == [240.0]

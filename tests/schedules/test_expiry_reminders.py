@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from permissions import schedules, workflow
-from permissions.models import Reminder, User
+from permissions.models import EmailPreference, Reminder, User
+from permissions.models.notifications import DeliveryStatus
 from tests.factories import UserFactory
 
 from .conftest import approved_until, at, clock, days, notifications
@@ -76,6 +77,27 @@ def test_the_reminder_mail_reaches_the_servant_and_the_officer(
         assert message.subject == f"The approval of {request.reference} expires in 7 days"
         assert last_day.strftime("%Y") in message.body
         assert reverse("request-detail", args=[request.pk]) in message.body
+
+
+def test_an_officer_who_turned_reminder_mail_off_sees_it_only_in_the_portal(
+    servant: User,
+    reporting_officer: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    EmailPreference.objects.create(user=reporting_officer, kind="expiry_reminder")
+    last_day = timezone.localdate() + days(20)
+    approved_until(servant, reporting_officer, last_day)
+    mail.outbox.clear()
+
+    with clock(at(last_day - days(7), 8)), django_capture_on_commit_callbacks(execute=True):
+        schedules.expiry_reminders()
+
+    assert [message.to[0] for message in mail.outbox] == [servant.email]
+    rows = {row.recipient_id: row.status for row in notifications("expiry_reminder")}
+    assert rows == {
+        servant.pk: DeliveryStatus.SENT,
+        reporting_officer.pk: DeliveryStatus.PORTAL_ONLY,
+    }
 
 
 def test_a_run_that_missed_the_day_sends_the_reminder_late_but_only_once(

@@ -22,6 +22,7 @@ JOB_NAMES = [
     "expire_approvals",
     "pending_reminders",
     "escalate_overdue",
+    "delegation_endings",
     "record_audit_head",
 ]
 
