@@ -18,6 +18,7 @@ RUN pip install -c requirements/constraints.txt .
 
 # collectstatic needs settings that load; these throw-away values are not used at run time.
 RUN DEBUG=false SECRET_KEY=collectstatic-only-not-a-real-secret-0123456789abcdef \
+    AUDIT_KEY=collectstatic-only-not-a-real-audit-key-0123456789 \
     ALLOWED_HOSTS=localhost DATA_DIR=/tmp/build \
     python manage.py collectstatic --noinput \
     && mkdir -p /data && chown portal:portal /data

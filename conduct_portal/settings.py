@@ -81,6 +81,35 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 
+
+def _audit_key() -> tuple[str, Path | None]:
+    """The key of the audit chain's HMAC, and the file it came from if it is the
+    development key. Never stored in the database: whoever can write the audit table
+    must not be able to forge the chain."""
+    key = env.str("AUDIT_KEY", default="")
+    if key:
+        if len(key) < 32:
+            raise ImproperlyConfigured("AUDIT_KEY must be at least 32 characters long.")
+        return key, None
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "AUDIT_KEY is not set. With DEBUG off the portal needs AUDIT_KEY in the "
+            "environment (32 or more random characters, kept apart from the database)."
+        )
+    path = DATA_DIR / "dev-audit-key"
+    if not path.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip(), path
+
+
+AUDIT_KEY, AUDIT_DEV_KEY_FILE = _audit_key()
+# The request header that carries the client's address, set by the reverse proxy in
+# front of the portal (e.g. X-Forwarded-For). Empty: the connection's own address.
+# Only the proxy's last entry is trusted; never set it without such a proxy.
+AUDIT_CLIENT_IP_HEADER = env.str("AUDIT_CLIENT_IP_HEADER", default="")
+
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
 )
@@ -269,6 +298,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "record-audit-head": {
         "task": "permissions.job.record_audit_head",
         "schedule": crontab(hour=23, minute=55),
+    },
+    # At night, when few are deciding: it reads the whole chain.
+    "verify-audit": {
+        "task": "permissions.job.verify_audit",
+        "schedule": crontab(hour=2, minute=30),
     },
 }
 

@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from . import outbox, workflow
+from .audit import origin_of
 from .models import (
     ApprovalStep,
     AuditEvent,
@@ -25,7 +26,7 @@ from .models import (
     User,
 )
 from .models.requests import Participation, PlatformCategory
-from .workflow import Origin, WorkflowError
+from .workflow import WorkflowError
 
 
 @admin.register(Organisation)
@@ -232,10 +233,7 @@ class PermissionRequestAdmin(admin.ModelAdmin[PermissionRequest]):
         done: Any,
     ) -> None:
         succeeded, refused = 0, []
-        origin = Origin(
-            ip_address=request.META.get("REMOTE_ADDR"),
-            user_agent=request.META.get("HTTP_USER_AGENT", ""),
-        )
+        origin = origin_of(request)
         for pk, reference in queryset.values_list("pk", "reference"):
             try:
                 action(pk, origin=origin)

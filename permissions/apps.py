@@ -6,3 +6,6 @@ class PermissionsConfig(AppConfig):
     name = "permissions"
     verbose_name = _("Media permissions")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the system checks)

@@ -22,13 +22,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Max, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
-from . import workflow
+from . import audit, workflow
 from .models import (
     ApprovalStep,
-    AuditEvent,
     Delegation,
     Notification,
     PermissionRequest,
@@ -392,14 +391,24 @@ def delegation_endings(*, batch_size: int = BATCH_SIZE) -> JobReport:
 
 
 def record_audit_head() -> JobReport:
-    """Log how many audit events there are and the id of the newest.
-
-    A stand-in: once the audit events form the tamper-evident hash chain of DESIGN.md
-    ("Audit trail"), the audit chain issue replaces this job with one that records the
-    chain head's hash, so that cutting off the newest events becomes detectable."""
-    head = AuditEvent.objects.aggregate(count=Count("pk"), newest=Max("pk"))
-    report: JobReport = {"events": head["count"], "newest_id": head["newest"] or 0}
+    """Record the audit chain's head (newest event, its hash, the count of events), so
+    that `verify_audit --since-head` notices if the newest events are ever cut off."""
+    recorded = audit.record_head()
+    report: JobReport = {"events": recorded.count, "newest_id": recorded.event_id or 0}
     logger.info("record_audit_head: %s", report)
+    return report
+
+
+def verify_audit() -> JobReport:
+    """Verify the whole audit chain and the recorded heads; the auditor console shows
+    the result."""
+    run = audit.run_verification(since_head=True)
+    report: JobReport = {
+        "checked": run.checked,
+        "heads_checked": run.heads_checked,
+        "broken": 0 if run.ok else 1,
+    }
+    logger.info("verify_audit: %s", report)
     return report
 
 
@@ -410,6 +419,7 @@ JOBS: dict[str, Callable[[], JobReport]] = {
     "escalate_overdue": escalate_overdue,
     "delegation_endings": delegation_endings,
     "record_audit_head": record_audit_head,
+    "verify_audit": verify_audit,
 }
 
 

@@ -14,11 +14,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import outbox
+from . import audit, outbox
 from .attachments import AttachmentRefused, check_upload
+from .audit import Origin
 from .models import (
     Attachment,
-    AuditEvent,
     Delegation,
     EmailPreference,
     Notification,
@@ -28,7 +28,7 @@ from .models import (
 from .models.notifications import ALWAYS_EMAILED, NotificationKind
 from .models.requests import Status
 from .references import next_reference
-from .workflow import Origin, WorkflowError
+from .workflow import WorkflowError
 
 # The fields an applicant fills in; everything else is set by the workflow.
 EDITABLE_FIELDS = [
@@ -91,15 +91,14 @@ def request_update(
     if changed:
         locked.save(update_fields=[*changed, "updated_at"])
         if locked.status == Status.RETURNED:
-            AuditEvent.objects.create(
+            audit.record(
+                "amend",
                 request=locked,
                 actor=by,
-                action="amend",
                 from_status=locked.status,
                 to_status=locked.status,
                 data={"fields": changed},
-                ip_address=origin.ip_address,
-                user_agent=origin.user_agent[:300],
+                origin=origin,
             )
     for name in EDITABLE_FIELDS:
         setattr(request, name, getattr(locked, name))
@@ -175,9 +174,9 @@ def delegation_create(
     if errors:
         raise ValidationError(errors)
     delegation.save()
-    event = AuditEvent.objects.create(
+    event = audit.record(
+        "delegation.create",
         actor=by,
-        action="delegation.create",
         data={
             "delegation": delegation.pk,
             "delegate": to.pk,
@@ -185,8 +184,7 @@ def delegation_create(
             "ends_on": ends.isoformat(),
         },
         comment=delegation.reason,
-        ip_address=origin.ip_address,
-        user_agent=origin.user_agent[:300],
+        origin=origin,
     )
     outbox.notify(
         recipients=[by, to],
@@ -205,12 +203,11 @@ def delegation_end(*, delegation: Delegation, by: User, origin: Origin) -> Deleg
         return delegation
     delegation.cancelled_at = timezone.now()
     delegation.save(update_fields=["cancelled_at"])
-    event = AuditEvent.objects.create(
+    event = audit.record(
+        "delegation.end",
         actor=by,
-        action="delegation.end",
         data={"delegation": delegation.pk, "delegate": delegation.delegate_id},
-        ip_address=origin.ip_address,
-        user_agent=origin.user_agent[:300],
+        origin=origin,
     )
     outbox.notify(
         recipients=[by, delegation.delegate],

@@ -69,3 +69,8 @@ def job_delegation_endings() -> dict[str, int]:
 @shared_task(name="permissions.job.record_audit_head")
 def job_record_audit_head() -> dict[str, int]:
     return schedules.record_audit_head()
+
+
+@shared_task(name="permissions.job.verify_audit")
+def job_verify_audit() -> dict[str, int]:
+    return schedules.verify_audit()

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import selectors, services, workflow
 from .attachments import AttachmentRefused
+from .audit import origin_of
 from .forms import (
     DecisionForm,
     DelegationForm,
@@ -27,7 +28,7 @@ from .forms import (
 from .models import Delegation, Notification, PermissionRequest, User
 from .models.requests import Status, StepStatus
 from .roles import Roles, request_roles
-from .workflow import Approval, Origin, WorkflowError
+from .workflow import Approval, WorkflowError
 
 WITHDRAWABLE_STATES = frozenset({Status.DRAFT, Status.PENDING, Status.RETURNED})
 
@@ -41,13 +42,6 @@ def _roles(request: HttpRequest) -> Roles:
 
 def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
-
-
-def origin_of(request: HttpRequest) -> Origin:
-    return Origin(
-        ip_address=request.META.get("REMOTE_ADDR") or None,
-        user_agent=request.META.get("HTTP_USER_AGENT", ""),
-    )
 
 
 def _apply_field_errors(form: Any, error: WorkflowError) -> None:

@@ -35,6 +35,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from . import audit
+from .audit import SYSTEM, Origin
 from .models import (
     ApprovalStep,
     AuditEvent,
@@ -96,17 +98,6 @@ class TransitionNotAllowed(WorkflowError):
 
 class AlreadyDecided(WorkflowError):
     """Someone else acted first; the request is no longer where the actor saw it."""
-
-
-@dataclass(frozen=True)
-class Origin:
-    """Where an action came from, for the audit trail."""
-
-    ip_address: str | None = None
-    user_agent: str = ""
-
-
-SYSTEM = Origin(user_agent="system")
 
 
 @dataclass
@@ -210,17 +201,16 @@ def _audit(
 ) -> AuditEvent:
     """Append the action's audit event and write, in the same transaction, the
     notifications it causes to the outbox."""
-    event = AuditEvent.objects.create(
+    event = audit.record(
+        action.value,
         request=request,
         actor=actor,
         acting_for=acting_for,
-        action=action.value,
         from_status=from_status,
         to_status=to_status,
         comment=comment,
-        data=data or {},
-        ip_address=origin.ip_address,
-        user_agent=origin.user_agent[:300],
+        data=data,
+        origin=origin,
     )
     _announce(request, action, event)
     return event

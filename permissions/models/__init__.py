@@ -1,6 +1,6 @@
 """The portal's models, one module per concern."""
 
-from .audit import AuditEvent
+from .audit import AuditEvent, AuditHead, AuditVerification
 from .notifications import EmailPreference, Notification, Reminder
 from .people import AUDITORS_GROUP, BPS_MAX, BPS_MIN, Organisation, ServiceGroup, User
 from .requests import (
@@ -21,6 +21,8 @@ __all__ = [
     "ApprovalStep",
     "Attachment",
     "AuditEvent",
+    "AuditHead",
+    "AuditVerification",
     "ConductRule",
     "Delegation",
     "EmailPreference",

@@ -1,4 +1,5 @@
-"""The audit trail: one append-only row per decision and per security-relevant event."""
+"""The audit trail: one append-only row per decision and per security-relevant event,
+chained by HMAC (permissions/audit.py writes and checks them)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,15 @@ ACTION_LABELS = {
     "amend": _("Amended"),
     "delegation.create": _("Delegation given"),
     "delegation.end": _("Delegation ended"),
+    "login": _("Signed in"),
+    "login.failed": _("Sign-in refused"),
+    "logout": _("Signed out"),
+    "access.denied": _("Access refused"),
+    "export": _("Exported"),
+    "admin.add": _("Added in the admin"),
+    "admin.change": _("Changed in the admin"),
+    "admin.delete": _("Deleted in the admin"),
+    "audit.verify": _("Audit chain verified"),
 }
 
 
@@ -56,6 +66,9 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(_("when"), default=timezone.now, editable=False)
+    version = models.PositiveSmallIntegerField(default=1, editable=False)
+    prev_hash = models.CharField(max_length=64, editable=False, default="")
+    hash = models.CharField(max_length=64, editable=False, default="")
 
     class Meta:
         verbose_name = _("audit event")
@@ -64,6 +77,13 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["request", "id"], name="audit_request_timeline"),
             models.Index(fields=["actor", "-created_at"], name="audit_actor_recent"),
+            models.Index(fields=["action", "id"], name="audit_action"),
+            models.Index(fields=["created_at", "id"], name="audit_created"),
+        ]
+        constraints = [
+            # A second event chained onto the same predecessor would fork the chain.
+            models.UniqueConstraint(fields=["prev_hash"], name="audit_chain_no_fork"),
+            models.UniqueConstraint(fields=["hash"], name="audit_hash_unique"),
         ]
 
     def __str__(self) -> str:
@@ -71,3 +91,53 @@ class AuditEvent(models.Model):
 
     def get_action_label(self) -> str:
         return str(ACTION_LABELS.get(self.action, self.action))
+
+
+class AuditHead(models.Model):
+    """The chain's newest event as it was at a moment (the daily job): a later chain
+    that no longer holds this event, or holds fewer events up to it, lost events."""
+
+    # Not a foreign key: the point is to notice when the event has gone.
+    event_id = models.BigIntegerField(null=True)
+    hash = models.CharField(max_length=64)
+    count = models.PositiveBigIntegerField()
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain heads")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"#{self.event_id} ({self.count} events) at {self.recorded_at:%Y-%m-%d %H:%M}"
+
+
+class AuditVerification(models.Model):
+    """One run of the chain's verification, shown on the auditor console."""
+
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("run by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Empty when the schedule or the command line ran it."),
+    )
+    ok = models.BooleanField(_("chain intact"), null=True)
+    checked = models.PositiveBigIntegerField(_("events checked"), default=0)
+    heads_checked = models.PositiveIntegerField(_("recorded heads checked"), default=0)
+    head_event_id = models.BigIntegerField(null=True)
+    head_hash = models.CharField(max_length=64, blank=True)
+    bad_event_id = models.BigIntegerField(_("first bad event"), null=True)
+    problem = models.TextField(_("problem"), blank=True)
+
+    class Meta:
+        verbose_name = _("audit verification")
+        verbose_name_plural = _("audit verifications")
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.started_at:%Y-%m-%d %H:%M} {'ok' if self.ok else self.problem}"

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from conduct_portal.celery import app
 from permissions import schedules, tasks
-from permissions.models import AuditEvent, PermissionRequest, User
+from permissions.models import AuditEvent, AuditHead, PermissionRequest, User
 from permissions.models.requests import Status
 
 from .conftest import approved_until, at, clock, days
@@ -24,6 +24,7 @@ JOB_NAMES = [
     "escalate_overdue",
     "delegation_endings",
     "record_audit_head",
+    "verify_audit",
 ]
 
 
@@ -88,16 +89,18 @@ def test_beat_schedules_every_job_as_a_registered_task_and_keeps_the_outbox_swee
 
 
 @pytest.mark.django_db
-def test_record_audit_head_counts_the_events_and_logs_the_newest(
+def test_record_audit_head_keeps_the_newest_event_its_hash_and_the_count(
     servant: User, reporting_officer: User, caplog: pytest.LogCaptureFixture
 ) -> None:
     approved_until(servant, reporting_officer, timezone.localdate() + days(5))
     newest = AuditEvent.objects.latest("id")
 
-    with caplog.at_level(logging.INFO, logger="permissions.schedules"):
+    with caplog.at_level(logging.INFO):
         report = schedules.record_audit_head()
 
     assert report == {"events": AuditEvent.objects.count(), "newest_id": newest.pk}
     assert report["events"] >= 2
-    assert f"'newest_id': {newest.pk}" in caplog.text
-    assert "chain" in (schedules.record_audit_head.__doc__ or "")
+    head = AuditHead.objects.get()
+    assert (head.event_id, head.hash, head.count) == (newest.pk, newest.hash, report["events"])
+    # The log keeps a copy outside the database.
+    assert newest.hash in caplog.text

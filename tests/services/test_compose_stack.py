@@ -107,7 +107,10 @@ def stack_env(compose: dict[str, Any], tmp_path: Path) -> dict[str, str]:
     if not settings.REDIS_URL or not tcp_reachable(settings.REDIS_URL, 6379):
         need_service("Redis", "REDIS_URL is not set or not reachable")
     db = connection.settings_dict
-    given = {"SECRET_KEY": "compose-stack-test-" + uuid.uuid4().hex + uuid.uuid4().hex}
+    given = {
+        "SECRET_KEY": "compose-stack-test-" + uuid.uuid4().hex + uuid.uuid4().hex,
+        "AUDIT_KEY": settings.AUDIT_KEY,
+    }
     env = {
         name: resolve(str(value), given)
         for name, value in compose["services"]["web"]["environment"].items()

@@ -251,6 +251,8 @@ def workers(
         "PORTAL_URL": settings.PORTAL_URL,
         "DATA_DIR": str(tmp_path / "data"),
         "SECRET_KEY": "notifications-live-test-" + uuid.uuid4().hex + uuid.uuid4().hex,
+        # The worker appends to the same audit chain as this process: the same key.
+        "AUDIT_KEY": settings.AUDIT_KEY,
     }
     group = Workers(tmp_path, env, queue)
     try:

@@ -34,6 +34,8 @@ print(json.dumps({
     "time_zone": settings.TIME_ZONE,
     "use_tz": settings.USE_TZ,
     "user_model": settings.AUTH_USER_MODEL,
+    "audit_key_len": len(settings.AUDIT_KEY),
+    "audit_dev_key_file": str(settings.AUDIT_DEV_KEY_FILE or ""),
 }))
 """
 
@@ -43,6 +45,8 @@ PORTAL_VARIABLES = {
     "REDIS_URL",
     "EMAIL_URL",
     "SECRET_KEY",
+    "AUDIT_KEY",
+    "AUDIT_CLIENT_IP_HEADER",
     "ALLOWED_HOSTS",
     "DEBUG",
     "CELERY_TASK_ALWAYS_EAGER",
@@ -100,6 +104,11 @@ def test_nothing_set_gives_the_embedded_default(tmp_path: Path) -> None:
     assert secret_file.exists()
     assert values["secret_len"] == len(secret_file.read_text().strip()) >= 50
     assert probe(tmp_path)["secret_len"] == values["secret_len"]
+    # So was the audit chain's key, beside it, and it is named as the development key.
+    audit_key = tmp_path / "dev-audit-key"
+    assert values["audit_dev_key_file"] == str(audit_key)
+    assert values["audit_key_len"] == len(audit_key.read_text().strip()) >= 32
+    assert audit_key.stat().st_mode & 0o777 == 0o600
 
 
 def test_variables_switch_to_the_full_stack(tmp_path: Path) -> None:
@@ -109,6 +118,7 @@ def test_variables_switch_to_the_full_stack(tmp_path: Path) -> None:
         REDIS_URL="redis://cache.internal:6379/0",
         EMAIL_URL="smtp://mail.internal:1025",
         SECRET_KEY="s" * 20 + "-production-secret-that-is-long-enough-0123456789",
+        AUDIT_KEY="a" * 10 + "-production-audit-key-0123456789",
         ALLOWED_HOSTS="portal.example.gov.pk",
         DEBUG="false",
     )
@@ -122,6 +132,38 @@ def test_variables_switch_to_the_full_stack(tmp_path: Path) -> None:
     assert values["email_port"] == 1025
     assert values["allowed_hosts"] == ["portal.example.gov.pk"]
     assert not (tmp_path / "dev-secret-key").exists()
+    assert not (tmp_path / "dev-audit-key").exists()
+    assert values["audit_dev_key_file"] == ""
+
+
+def test_debug_off_without_audit_key_stops_start_up(tmp_path: Path) -> None:
+    result = run_settings(
+        tmp_path, DEBUG="false", SECRET_KEY="x" * 60, ALLOWED_HOSTS="portal.example.gov.pk"
+    )
+    assert result.returncode != 0
+    assert "AUDIT_KEY is not set" in result.stderr
+    assert not (tmp_path / "dev-audit-key").exists()
+
+
+def test_a_short_audit_key_is_refused(tmp_path: Path) -> None:
+    result = run_settings(tmp_path, AUDIT_KEY="short")
+    assert result.returncode != 0
+    assert "AUDIT_KEY must be at least 32 characters" in result.stderr
+
+
+def test_start_up_says_when_the_development_audit_key_is_in_use(tmp_path: Path) -> None:
+    environment = {k: v for k, v in os.environ.items() if k not in PORTAL_VARIABLES}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env={**environment, "DATA_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "permissions.W001" in result.stderr + result.stdout
+    assert str(tmp_path / "dev-audit-key") in result.stderr + result.stdout
 
 
 def test_debug_off_without_secret_key_stops_start_up(tmp_path: Path) -> None:
@@ -132,7 +174,7 @@ def test_debug_off_without_secret_key_stops_start_up(tmp_path: Path) -> None:
 
 
 def test_debug_off_without_allowed_hosts_stops_start_up(tmp_path: Path) -> None:
-    result = run_settings(tmp_path, DEBUG="false", SECRET_KEY="x" * 60)
+    result = run_settings(tmp_path, DEBUG="false", SECRET_KEY="x" * 60, AUDIT_KEY="y" * 40)
     assert result.returncode != 0
     assert "ALLOWED_HOSTS is not set" in result.stderr
 
@@ -158,6 +200,7 @@ def test_deploy_check_is_clean_with_production_variables(tmp_path: Path) -> None
             "DATA_DIR": str(tmp_path),
             "DEBUG": "false",
             "SECRET_KEY": "k7#Qm2!vR9zL0pX4wT8cY1bN6hJ3fD5sG0aE9uI2oP7lK4mZ8q",
+            "AUDIT_KEY": "Zt4!pQ8#wL1xR6vN3mC9kB2jH7gF5dS0aY4uE8iO1",
             "ALLOWED_HOSTS": "portal.example.gov.pk",
             "SECURE_SSL_REDIRECT": "true",
             "SESSION_COOKIE_SECURE": "true",

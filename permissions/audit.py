@@ -1,0 +1,313 @@
+"""The audit chain: the one way an audit event is written, and the way it is checked.
+
+Every event carries the hash of the event before it and its own
+``hash = HMAC-SHA256(AUDIT_KEY, prev_hash + canonical(event))``. The key lives in the
+environment, never in the database, so whoever can write the table still cannot write
+an event that verifies. Appends are serialised (a transaction-scoped advisory lock on
+PostgreSQL; SQLite's write lock, taken when the transaction begins) so two concurrent
+actions never both chain onto the same predecessor. Database triggers refuse UPDATE,
+DELETE and (PostgreSQL) TRUNCATE on the table (migration 0006).
+
+`verify` walks the chain in id order and names the first event that does not hold:
+its content no longer matches its hash, its predecessor is missing, or it is out of
+order. `record_head` keeps the newest event's hash with the count, daily, so cutting
+off the newest events (which leaves a chain that is sound but shorter) shows too.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+import ipaddress
+import json
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from .models import AuditEvent, AuditHead, AuditVerification
+
+if TYPE_CHECKING:
+    from .models import PermissionRequest, User
+
+logger = logging.getLogger(__name__)
+
+# The serialisation's version, kept in each event: a later version may add fields
+# without making the events hashed under this one unverifiable.
+VERSION = 1
+GENESIS = "0" * 64
+# Any constant shared by every process of the portal: the key of the advisory lock.
+_LOCK_KEY = 0x4155_4449_545F  # "AUDIT_"
+
+BATCH_SIZE = 2_000
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an action came from, for the audit trail."""
+
+    ip_address: str | None = None
+    user_agent: str = ""
+
+
+SYSTEM = Origin(user_agent="system")
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The client's address: the connection's, or, where AUDIT_CLIENT_IP_HEADER names a
+    header set by the reverse proxy in front of the portal, the last address in it (the
+    one that proxy saw; anything before it came from the client and proves nothing)."""
+    header = settings.AUDIT_CLIENT_IP_HEADER
+    candidates = []
+    if header:
+        meta_name = "HTTP_" + header.upper().replace("-", "_")
+        forwarded = request.META.get(meta_name, "")
+        if forwarded:
+            candidates.append(forwarded.split(",")[-1].strip())
+    candidates.append(request.META.get("REMOTE_ADDR", ""))
+    for candidate in candidates:
+        try:
+            return str(ipaddress.ip_address(candidate))
+        except ValueError:
+            continue
+    return None
+
+
+def origin_of(request: HttpRequest) -> Origin:
+    return Origin(ip_address=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", ""))
+
+
+# --- hashing -----------------------------------------------------------------------------
+
+
+def _timestamp(moment: datetime.datetime) -> str:
+    return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def canonical(event: AuditEvent) -> bytes:
+    """The event's fields as bytes that every database and Python version agree on.
+
+    The id is left out (it is only known after the insert, and the chain itself fixes
+    each event's place); everything an auditor reads is in."""
+    fields: dict[str, Any] = {
+        "v": event.version,
+        "at": _timestamp(event.created_at),
+        "request": event.request_id,
+        "actor": event.actor_id,
+        "acting_for": event.acting_for_id,
+        "action": event.action,
+        "from": event.from_status,
+        "to": event.to_status,
+        "comment": event.comment,
+        "data": event.data,
+        "ip": event.ip_address,
+        "ua": event.user_agent,
+    }
+    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def compute_hash(event: AuditEvent, key: str | None = None) -> str:
+    secret = (key if key is not None else settings.AUDIT_KEY).encode()
+    message = event.prev_hash.encode() + canonical(event)
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+
+
+# --- appending ---------------------------------------------------------------------------
+
+
+def _serialise_appends() -> None:
+    """Make concurrent appenders queue until this transaction ends."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+    # SQLite: the portal opens every transaction IMMEDIATE (settings.DATABASES), so this
+    # transaction already holds the database's only write lock.
+
+
+def head() -> AuditEvent | None:
+    return AuditEvent.objects.order_by("-pk").first()
+
+
+def _normalise(data: dict[str, Any] | None) -> dict[str, Any]:
+    """The data as it will read back from the JSON column, so the hash computed now is
+    the hash computed from the stored row later."""
+    return json.loads(json.dumps(data or {}, sort_keys=True, default=str))
+
+
+def record(
+    action: str,
+    *,
+    actor: User | None = None,
+    request: PermissionRequest | None = None,
+    acting_for: User | None = None,
+    from_status: str = "",
+    to_status: str = "",
+    comment: str = "",
+    data: dict[str, Any] | None = None,
+    origin: Origin = SYSTEM,
+) -> AuditEvent:
+    """Append one event to the chain, inside the caller's transaction (or its own).
+
+    Call it as late as possible in a transaction: appenders queue from here until the
+    transaction commits."""
+    with transaction.atomic():
+        _serialise_appends()
+        previous = head()
+        event = AuditEvent(
+            version=VERSION,
+            request=request,
+            actor=actor,
+            acting_for=acting_for,
+            action=action,
+            from_status=from_status,
+            to_status=to_status,
+            comment=comment,
+            data=_normalise(data),
+            ip_address=origin.ip_address,
+            user_agent=origin.user_agent[:300],
+            # Whole microseconds in UTC: what every database stores and returns.
+            created_at=timezone.now().astimezone(datetime.UTC),
+            prev_hash=previous.hash if previous is not None else GENESIS,
+        )
+        event.hash = compute_hash(event)
+        event.save(force_insert=True)
+    return event
+
+
+# --- verifying ---------------------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    checked: int = 0
+    head_id: int | None = None
+    head_hash: str = GENESIS
+    problem: str = ""
+    bad_event_id: int | None = None
+    heads_checked: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problem
+
+
+def _events(since_id: int, batch_size: int) -> Iterator[AuditEvent]:
+    last = since_id
+    while True:
+        batch = list(AuditEvent.objects.filter(pk__gt=last).order_by("pk")[:batch_size])
+        yield from batch
+        if len(batch) < batch_size:
+            return
+        last = batch[-1].pk
+
+
+def verify(*, batch_size: int = BATCH_SIZE, since_head: bool = False) -> Report:
+    """Walk the whole chain; stop at the first event that does not hold.
+
+    With `since_head`, also check every recorded head (record_head): each must still be
+    in the chain, with the same hash and the same number of events up to it."""
+    report = Report()
+    expected_prev = GENESIS
+    # hash -> id of every event seen so far, to tell "reordered" (the predecessor is
+    # there, elsewhere) from "missing" (it is nowhere). 64-hex keys: about 100 bytes
+    # each, so a million events cost ~100 MB at most; the walk itself is streamed.
+    seen: dict[str, int] = {}
+    for event in _events(0, batch_size):
+        report.checked += 1
+        if compute_hash(event) != event.hash:
+            report.problem = "hash mismatch: the event's content is not what was recorded"
+            report.bad_event_id = event.pk
+            return report
+        if event.prev_hash != expected_prev:
+            report.bad_event_id = event.pk
+            if event.prev_hash in seen:
+                report.problem = (
+                    f"reordered: its predecessor is event #{seen[event.prev_hash]}, "
+                    f"not the event before it"
+                )
+            elif event.prev_hash == GENESIS:
+                report.problem = "reordered: it claims to be the first event"
+            else:
+                report.problem = "missing predecessor: the event before it was removed"
+            return report
+        seen[event.hash] = event.pk
+        expected_prev = event.hash
+        report.head_id = event.pk
+        report.head_hash = event.hash
+    if since_head:
+        _check_heads(report, seen)
+    return report
+
+
+def _check_heads(report: Report, seen: dict[str, int]) -> None:
+    positions: dict[int, int] = {}
+    for position, pk in enumerate(seen.values(), start=1):
+        positions[pk] = position
+    for recorded in AuditHead.objects.order_by("pk").iterator():
+        report.heads_checked += 1
+        if recorded.event_id is None:
+            continue
+        at = seen.get(recorded.hash)
+        if at is None or at != recorded.event_id:
+            report.problem = (
+                f"recorded head #{recorded.pk} of {_timestamp(recorded.recorded_at)} "
+                f"(event #{recorded.event_id}) is no longer in the chain: events were removed"
+            )
+            report.bad_event_id = recorded.event_id
+            return
+        if positions[at] != recorded.count:
+            report.problem = (
+                f"recorded head #{recorded.pk} counted {recorded.count} events up to event "
+                f"#{recorded.event_id}; the chain now has {positions[at]}"
+            )
+            report.bad_event_id = recorded.event_id
+            return
+
+
+def record_head() -> AuditHead:
+    """Keep the chain's newest event with the count of events up to it (the daily job).
+
+    Kept in its own append-only table and written to the log as well, so that a copy
+    outside the database can be compared too."""
+    with transaction.atomic():
+        _serialise_appends()
+        newest = head()
+        count = AuditEvent.objects.count()
+        recorded = AuditHead.objects.create(
+            event_id=newest.pk if newest else None,
+            hash=newest.hash if newest else GENESIS,
+            count=count,
+        )
+    logger.info(
+        "audit head: event #%s, %s events, hash %s", recorded.event_id, count, recorded.hash
+    )
+    return recorded
+
+
+def run_verification(
+    *, by: User | None = None, since_head: bool = True, batch_size: int = BATCH_SIZE
+) -> AuditVerification:
+    """Verify the chain and keep the result for the auditor console."""
+    run = AuditVerification.objects.create(by=by)
+    report = verify(batch_size=batch_size, since_head=since_head)
+    run.finished_at = timezone.now()
+    run.ok = report.ok
+    run.checked = report.checked
+    run.heads_checked = report.heads_checked
+    run.head_event_id = report.head_id
+    run.head_hash = report.head_hash
+    run.bad_event_id = report.bad_event_id
+    run.problem = report.problem
+    run.save()
+    if report.ok:
+        logger.info("audit chain intact: %s events, head %s", report.checked, report.head_hash)
+    else:
+        logger.error("audit chain broken at event #%s: %s", report.bad_event_id, report.problem)
+    return run
