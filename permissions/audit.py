@@ -23,7 +23,7 @@ import ipaddress
 import json
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -46,6 +46,8 @@ GENESIS = "0" * 64
 _LOCK_KEY = 0x4155_4449_545F  # "AUDIT_"
 
 BATCH_SIZE = 2_000
+
+_IP_FIELD = AuditEvent._meta.get_field("ip_address")
 
 
 @dataclass(frozen=True)
@@ -169,7 +171,8 @@ def record(
             to_status=to_status,
             comment=comment,
             data=_normalise(data),
-            ip_address=origin.ip_address,
+            # As the column will give it back (IPv6 written the way Django stores it).
+            ip_address=_IP_FIELD.get_prep_value(origin.ip_address) or None,
             user_agent=origin.user_agent[:300],
             # Whole microseconds in UTC: what every database stores and returns.
             created_at=timezone.now().astimezone(datetime.UTC),
@@ -191,7 +194,6 @@ class Report:
     problem: str = ""
     bad_event_id: int | None = None
     heads_checked: int = 0
-    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -209,16 +211,13 @@ def _events(since_id: int, batch_size: int) -> Iterator[AuditEvent]:
 
 
 def verify(*, batch_size: int = BATCH_SIZE, since_head: bool = False) -> Report:
-    """Walk the whole chain; stop at the first event that does not hold.
+    """Walk the whole chain in id order, in batches (constant memory); stop at the first
+    event that does not hold.
 
     With `since_head`, also check every recorded head (record_head): each must still be
     in the chain, with the same hash and the same number of events up to it."""
     report = Report()
     expected_prev = GENESIS
-    # hash -> id of every event seen so far, to tell "reordered" (the predecessor is
-    # there, elsewhere) from "missing" (it is nowhere). 64-hex keys: about 100 bytes
-    # each, so a million events cost ~100 MB at most; the walk itself is streamed.
-    seen: dict[str, int] = {}
     for event in _events(0, batch_size):
         report.checked += 1
         if compute_hash(event) != event.hash:
@@ -227,45 +226,46 @@ def verify(*, batch_size: int = BATCH_SIZE, since_head: bool = False) -> Report:
             return report
         if event.prev_hash != expected_prev:
             report.bad_event_id = event.pk
-            if event.prev_hash in seen:
+            predecessor = (
+                AuditEvent.objects.filter(hash=event.prev_hash).values_list("pk", flat=True).first()
+            )
+            if predecessor is not None:
                 report.problem = (
-                    f"reordered: its predecessor is event #{seen[event.prev_hash]}, "
-                    f"not the event before it"
+                    f"reordered: its predecessor is event #{predecessor}, not the event before it"
                 )
             elif event.prev_hash == GENESIS:
                 report.problem = "reordered: it claims to be the first event"
             else:
                 report.problem = "missing predecessor: the event before it was removed"
             return report
-        seen[event.hash] = event.pk
         expected_prev = event.hash
         report.head_id = event.pk
         report.head_hash = event.hash
     if since_head:
-        _check_heads(report, seen)
+        _check_heads(report)
     return report
 
 
-def _check_heads(report: Report, seen: dict[str, int]) -> None:
-    positions: dict[int, int] = {}
-    for position, pk in enumerate(seen.values(), start=1):
-        positions[pk] = position
+def _check_heads(report: Report) -> None:
+    """Each recorded head's event must still be there, with its hash, and with as many
+    events up to it as when it was recorded (ids only grow: appends are serialised)."""
     for recorded in AuditHead.objects.order_by("pk").iterator():
         report.heads_checked += 1
         if recorded.event_id is None:
             continue
-        at = seen.get(recorded.hash)
-        if at is None or at != recorded.event_id:
+        still_there = AuditEvent.objects.filter(pk=recorded.event_id, hash=recorded.hash).exists()
+        if not still_there:
             report.problem = (
                 f"recorded head #{recorded.pk} of {_timestamp(recorded.recorded_at)} "
                 f"(event #{recorded.event_id}) is no longer in the chain: events were removed"
             )
             report.bad_event_id = recorded.event_id
             return
-        if positions[at] != recorded.count:
+        count = AuditEvent.objects.filter(pk__lte=recorded.event_id).count()
+        if count != recorded.count:
             report.problem = (
                 f"recorded head #{recorded.pk} counted {recorded.count} events up to event "
-                f"#{recorded.event_id}; the chain now has {positions[at]}"
+                f"#{recorded.event_id}; the chain now has {count}"
             )
             report.bad_event_id = recorded.event_id
             return

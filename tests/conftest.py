@@ -65,6 +65,19 @@ def flush_past_the_audit_triggers() -> Iterator[None]:
 
 
 @pytest.fixture
+def threads_run_eager_tasks() -> Iterator[None]:
+    """For tests whose threads run Celery tasks eagerly: Celery keeps "a task is running,
+    do not wait on results" in one process-wide flag that each eager task sets and then
+    puts back as it found it, so two threads interleaving can leave it set for good and
+    break a later test's `result.get()`. Put it back to what it was."""
+    from celery import _state
+
+    before = _state.task_join_will_block()
+    yield
+    _state._set_task_join_will_block(before)
+
+
+@pytest.fixture
 def ministry() -> Organisation:
     return OrganisationFactory(name="Ministry of Information", code="moi-test", kind="ministry")
 

@@ -202,16 +202,32 @@ def test_the_compose_commands_run_on_postgresql_and_redis(
     from conduct_portal.celery import app
     from permissions.tasks import ping
 
+    # The Redis result backend, built afresh: an earlier test in this process may have
+    # left the app holding the disabled one.
+    saved = (
+        app.conf.result_backend,
+        app.conf.task_always_eager,
+        app._backend_cache,
+        getattr(app._local, "backend", None),
+    )
     app.conf.result_backend = settings.REDIS_URL
-    token = uuid.uuid4().hex
-    result = ping.delay(token)
+    app.conf.task_always_eager = False
+    app._backend_cache = None
+    app._local.backend = None
     try:
-        assert result.get(timeout=90) == f"pong:{token}"
-    except Exception:
-        print(worker_log.read_text(errors="replace"))
-        raise
+        token = uuid.uuid4().hex
+        result = ping.delay(token)
+        try:
+            assert result.get(timeout=90) == f"pong:{token}"
+        except Exception:
+            print(worker_log.read_text(errors="replace"))
+            raise
+        finally:
+            result.forget()
     finally:
-        result.forget()
+        app.conf.result_backend, app.conf.task_always_eager = saved[0], saved[1]
+        app._backend_cache = saved[2]
+        app._local.backend = saved[3]
 
     # beat: celery beat exactly as compose runs it, with its schedule file under DATA_DIR.
     beat = [

@@ -27,7 +27,7 @@ pytestmark = [
         reason="PostgreSQL is not available: the race tests need real concurrent connections",
     ),
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.usefixtures("reference_data"),
+    pytest.mark.usefixtures("reference_data", "threads_run_eager_tasks"),
 ]
 
 ROUNDS = 25

@@ -1,0 +1,375 @@
+"""The scheduled jobs on the real stack: a `celery worker` process takes them from Redis
+by name, works on PostgreSQL and mails through an SMTP server on loopback; `celery beat`
+runs with the schedule of the settings and keeps the outbox moving."""
+
+from __future__ import annotations
+
+import ast
+import datetime
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+from permissions import emails
+from permissions.models import (
+    ApprovalStep,
+    AuditEvent,
+    Notification,
+    PermissionRequest,
+    Reminder,
+    User,
+)
+from permissions.models.notifications import DeliveryStatus, NotificationKind
+from permissions.models.requests import Status, StepStatus
+from permissions.tasks import deliver_notification
+from tests.factories import submitted_request
+from tests.schedules.conftest import approved_until, at, clock, days
+from tests.services import test_notifications_live as live
+from tests.services.test_notifications_live import ROOT, MailServer, Workers, holds_for, wait_for
+
+# The live notification tests' fixtures: a per-test Redis queue, the SMTP server on
+# loopback and the worker processes with their environment.
+redis_url = live.redis_url
+queue = live.queue
+mail_server = live.mail_server
+workers = live.workers
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.redis,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("reference_data"),
+]
+
+# Beat sends the sweep of the outbox a minute after it starts; the worker then needs a
+# moment for the sweep and the deliveries it enqueues.
+BEAT_DEADLINE = 90.0
+
+
+def worker_log(workers: Workers) -> str:
+    """Everything the workers logged, in full (Workers.logs() keeps only the tail)."""
+    return "\n".join(log.read_text(errors="replace") for _process, log in workers.running)
+
+
+def task_result(workers: Workers, name: str, task_id: str) -> Any:
+    """What task `task_id` returned, read from the worker's log once it succeeded."""
+    succeeded = re.compile(rf"Task {re.escape(name)}\[{task_id}\] succeeded in [0-9.e-]+s: (.*)")
+    failed = f"Task {name}[{task_id}] raised"
+    found: list[str] = []
+
+    def done() -> bool:
+        text = worker_log(workers)
+        assert failed not in text, text[-6000:]
+        match = succeeded.search(text)
+        if match:
+            found.append(match.group(1))
+        return bool(match)
+
+    wait_for(done, f"{name}[{task_id}] succeeding", workers.logs)
+    return ast.literal_eval(found[0])
+
+
+def send_job(queue: str, job: str) -> str:
+    """Send a scheduled job by its task name, as beat does; the id of the message."""
+    from conduct_portal.celery import app
+
+    return str(app.send_task(f"permissions.job.{job}", queue=queue).id)
+
+
+def run_twice(workers: Workers, queue: str, job: str) -> tuple[Any, Any]:
+    """Send the job twice back to back, as a repeated beat would; both reports."""
+    first, second = send_job(queue, job), send_job(queue, job)
+    name = f"permissions.job.{job}"
+    return task_result(workers, name, first), task_result(workers, name, second)
+
+
+def copies(server: MailServer, row: Notification) -> list[Any]:
+    """The mails at the server that carry this notification's Message-ID."""
+    message_id = emails.message_id(row.dedupe_key)
+    return [m for m in list(server.messages) if m["Message-ID"] == message_id]
+
+
+def all_sent(rows: list[Notification]) -> bool:
+    sent = Notification.objects.filter(pk__in=[row.pk for row in rows], status=DeliveryStatus.SENT)
+    return sent.count() == len(rows)
+
+
+def assert_mailed_once(server: MailServer, rows: list[Notification]) -> None:
+    for row in rows:
+        recipient = User.objects.get(pk=row.recipient_id)
+        [message] = copies(server, row)
+        assert (message["To"], message["Subject"]) == (recipient.email, row.subject)
+
+
+def new_rows(before: set[int], kind: str) -> list[Notification]:
+    return list(Notification.objects.filter(kind=kind).exclude(pk__in=before).order_by("pk"))
+
+
+def mailed(
+    server: MailServer, workers: Workers, before: set[int], kind: str, recipients: list[User]
+) -> list[Notification]:
+    """The notifications of `kind` written since `before`: one per recipient, each sent
+    and at the server exactly once."""
+    rows = new_rows(before, kind)
+    assert sorted(row.recipient_id for row in rows) == sorted(user.pk for user in recipients)
+    wait_for(
+        lambda: all_sent(rows) and all(copies(server, row) for row in rows),
+        f"the {kind} mails",
+        lambda: f"{workers.logs()}\n{server.summary()}",
+    )
+    assert_mailed_once(server, rows)
+    return rows
+
+
+def settle(server: MailServer, workers: Workers) -> set[int]:
+    """Wait until every notification written so far has reached the server; their ids."""
+
+    def settled() -> bool:
+        rows = Notification.objects.all()
+        return not rows.exclude(
+            status__in=[DeliveryStatus.SENT, DeliveryStatus.PORTAL_ONLY]
+        ).exists() and (server.count() == rows.filter(status=DeliveryStatus.SENT).count())
+
+    wait_for(settled, "the mails of the set-up", lambda: f"{workers.logs()}\n{server.summary()}")
+    return set(Notification.objects.values_list("pk", flat=True))
+
+
+def test_the_jobs_sent_by_name_run_on_a_worker_and_mail_each_person_once(
+    mail_server: tuple[MailServer, int],
+    workers: Workers,
+    queue: str,
+    servant: User,
+    reporting_officer: User,
+    countersigning_officer: User,
+) -> None:
+    server, _port = mail_server
+    workers.start()
+    today = timezone.localdate()
+    offset = max(settings.EXPIRY_REMINDER_DAYS)
+    with clock(at(today - days(30), 10)):
+        ended = approved_until(servant, reporting_officer, today - days(1))
+    with clock(at(today - days(offset + 5), 10)):
+        ending = approved_until(servant, reporting_officer, today + days(offset))
+    with clock(timezone.now() - days(settings.ESCALATE_AFTER_DAYS + 1)):
+        waiting = submitted_request(servant)
+    before = settle(server, workers)
+    mails_before = server.count()
+
+    # An approval past its last valid day ends through the workflow, once.
+    done, again = run_twice(workers, queue, "expire_approvals")
+    assert done == {"batches": 1, "done": 1, "refused": 0, "failed": 0}
+    assert again == {"batches": 0, "done": 0, "refused": 0, "failed": 0}
+    assert PermissionRequest.objects.get(pk=ended.pk).status == Status.EXPIRED
+    [event] = AuditEvent.objects.filter(request_id=ended.pk, action="expire")
+    assert (event.actor_id, event.from_status, event.to_status) == (
+        None,
+        Status.APPROVED,
+        Status.EXPIRED,
+    )
+    assert event.data == {"valid_until": (today - days(1)).isoformat()}
+    mailed(server, workers, before, NotificationKind.EXPIRED, [servant])
+
+    # The approval ending in `offset` days reminds the servant and their officer, once.
+    done, again = run_twice(workers, queue, "expiry_reminders")
+    assert done == {"batches": 1, "reminded": 1, "notifications": 2, "failed": 0}
+    assert again == {"batches": 1, "reminded": 0, "notifications": 0, "failed": 0}
+    [reminder] = Reminder.objects.filter(request_id=ending.pk)
+    assert (reminder.kind, reminder.key) == (NotificationKind.EXPIRY_REMINDER, str(offset))
+    rows = mailed(
+        server, workers, before, NotificationKind.EXPIRY_REMINDER, [servant, reporting_officer]
+    )
+    assert {row.request_id for row in rows} == {ending.pk}
+    plural = "" if offset == 1 else "s"
+    assert {row.subject for row in rows} == {
+        f"The approval of {ending.reference} expires in {offset} day{plural}"
+    }
+
+    # The step waiting past the SLA reminds its officer, once today.
+    done, again = run_twice(workers, queue, "pending_reminders")
+    assert done == {"batches": 1, "reminded": 1, "notifications": 1, "failed": 0}
+    assert again == {"batches": 1, "reminded": 0, "notifications": 0, "failed": 0}
+    [reminder] = Reminder.objects.filter(request_id=waiting.pk)
+    assert (reminder.kind, reminder.key) == (NotificationKind.PENDING_REMINDER, today.isoformat())
+    mailed(server, workers, before, NotificationKind.PENDING_REMINDER, [reporting_officer])
+
+    # The same step, overdue, goes up to the officer's own officer, once.
+    done, again = run_twice(workers, queue, "escalate_overdue")
+    assert done == {"batches": 1, "done": 1, "refused": 0, "failed": 0}
+    assert again == {"batches": 0, "done": 0, "refused": 0, "failed": 0}
+    [step] = ApprovalStep.objects.filter(request_id=waiting.pk, status=StepStatus.PENDING)
+    assert (step.assignee_id, step.escalated_from_id, step.escalations) == (
+        countersigning_officer.pk,
+        reporting_officer.pk,
+        1,
+    )
+    [event] = AuditEvent.objects.filter(request_id=waiting.pk, action="escalate")
+    assert event.actor_id is None
+    mailed(
+        server,
+        workers,
+        before,
+        NotificationKind.ESCALATED,
+        [servant, reporting_officer, countersigning_officer],
+    )
+
+    # The audit job runs on the worker too, and writes no notification.
+    head, again = run_twice(workers, queue, "record_audit_head")
+    assert isinstance(head, dict) and isinstance(again, dict), (head, again)
+
+    # 1 expired + 2 expiry reminders + 1 pending reminder + 3 escalated, nothing more.
+    assert server.count() == mails_before + 7, server.summary()
+    written = Notification.objects.count()
+    jobs = ("expire_approvals", "expiry_reminders", "pending_reminders", "escalate_overdue")
+    sent = {job: send_job(queue, job) for job in jobs}
+    for job, task_id in sent.items():
+        report = task_result(workers, f"permissions.job.{job}", task_id)
+        assert report.get("done", 0) == report.get("reminded", 0) == 0, (job, report)
+    holds_for(
+        3,
+        lambda: server.count() == mails_before + 7 and Notification.objects.count() == written,
+        f"a repeated job may mail nobody again\n{server.summary()}",
+    )
+    assert Reminder.objects.count() == 2
+
+
+class Beat:
+    """`celery -A conduct_portal beat` with the settings' schedule, its schedule file
+    under tmp_path, sending to the test's queue."""
+
+    def __init__(self, tmp_path: Path, env: dict[str, str]) -> None:
+        self.schedule = tmp_path / "celerybeat-schedule"
+        self.log = tmp_path / "beat.log"
+        self.env = env
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "conduct_portal",
+                "beat",
+                "--loglevel=DEBUG",
+                f"--schedule={self.schedule}",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log.open("wb"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        wait_for(
+            lambda: "beat: Starting..." in self.text(),
+            "celery beat starting",
+            lambda: self.text()[-6000:],
+        )
+
+    def text(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=20)
+
+
+@pytest.fixture
+def beat(workers: Workers, tmp_path: Path) -> Iterator[Beat]:
+    """Stopped before the workers, and so before the queue is cleaned."""
+    scheduler = Beat(tmp_path, workers.env)
+    try:
+        yield scheduler
+    finally:
+        scheduler.stop()
+
+
+def wait_long(
+    seconds: float, predicate: Callable[[], bool], what: str, explain: Callable[[], str]
+) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"{what} did not happen within {seconds:.0f}s\n{explain()}")
+
+
+def test_beat_sends_the_outbox_sweep_which_delivers_a_lost_mail_once(
+    mail_server: tuple[MailServer, int],
+    workers: Workers,
+    beat: Beat,
+    queue: str,
+    servant: User,
+    reporting_officer: User,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    server, _port = mail_server
+    assert workers.env["CELERY_TASK_DEFAULT_QUEUE"] == queue
+    workers.start()
+
+    def broker_down(*args: object, **kwargs: object) -> None:
+        raise OperationalError("Error 111 connecting to Redis. Connection refused.")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(deliver_notification, "delay", broker_down)
+        request = submitted_request(servant)
+
+    lost = list(Notification.objects.filter(request_id=request.pk).order_by("pk"))
+    assert sorted((row.kind, row.recipient_id) for row in lost) == sorted(
+        [(NotificationKind.SUBMITTED, reporting_officer.pk), (NotificationKind.RECEIPT, servant.pk)]
+    )
+    now = timezone.now()
+    for row in lost:
+        assert (row.status, row.attempts) == (DeliveryStatus.PENDING, 0)
+        assert row.next_attempt_at <= now
+    holds_for(2, lambda: server.count() == 0, "nothing was enqueued, so nothing may arrive")
+
+    started = time.monotonic()
+    beat.start()
+    wait_long(
+        BEAT_DEADLINE,
+        lambda: all_sent(lost) and all(copies(server, row) for row in lost),
+        "delivery of the lost mails by beat's sweep",
+        lambda: f"--- beat\n{beat.text()[-6000:]}\n{workers.logs()}\n{server.summary()}",
+    )
+    took = datetime.timedelta(seconds=time.monotonic() - started)
+    assert_mailed_once(server, lost)
+    for row in lost:
+        assert Notification.objects.get(pk=row.pk).attempts == 1
+
+    log = beat.text()
+    assert str(beat.schedule) in log, "beat keeps its schedule in the file it was given"
+    assert "Current schedule:" in log, log
+    current = log.split("Current schedule:", 1)[1]
+    schedule = settings.CELERY_BEAT_SCHEDULE
+    assert schedule["sweep-outbox"]["task"] == "permissions.sweep_outbox"
+    for entry, options in schedule.items():
+        listed = rf"<ScheduleEntry: {re.escape(entry)} {re.escape(options['task'])}\("
+        assert re.search(listed, current), (entry, log)
+    assert "Scheduler: Sending due task sweep-outbox (permissions.sweep_outbox)" in log, log
+    sweeps = re.findall(
+        r"Task permissions\.sweep_outbox\[[0-9a-f-]+\] succeeded in [0-9.e-]+s: (\d+)",
+        worker_log(workers),
+    )
+    assert sweeps[:1] == ["2"], (sweeps, took, workers.logs())
+
+    holds_for(3, lambda: server.count() == 2, server.summary())
+    assert_mailed_once(server, lost)
