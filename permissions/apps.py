@@ -9,3 +9,6 @@ class PermissionsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers the system checks)
+        from .security import connect_signals
+
+        connect_signals()

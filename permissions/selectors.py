@@ -21,6 +21,7 @@ from .models import (
     PermissionRequest,
     User,
 )
+from .models.audit import REQUEST_ACTIONS
 from .models.requests import Status, StepStatus
 from .pagination import KeysetPage, keyset_page
 from .roles import roles_of
@@ -156,7 +157,11 @@ def request_for_viewer(*, user: User, pk: int) -> PermissionRequest:
 
 
 def timeline(*, request: PermissionRequest) -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(request=request).select_related("actor", "acting_for")
+    """What happened to the request, for the people on it: its own actions only, not
+    the refused attempts to open it (the audit console shows those)."""
+    return AuditEvent.objects.filter(request=request, action__in=REQUEST_ACTIONS).select_related(
+        "actor", "acting_for"
+    )
 
 
 def earlier_requests(*, request: PermissionRequest, limit: int = 10) -> list[PermissionRequest]:

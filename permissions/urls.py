@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 from .forms import LoginForm, PortalPasswordChangeForm
@@ -54,5 +54,5 @@ urlpatterns = [
     path("requests/<int:pk>/decide/", views.request_decide, name="request-decide"),
     path("requests/<int:pk>/revoke/", views.request_revoke, name="request-revoke"),
     # The Establishment Division.
-    path("audit/", views.audit_console, name="audit-console"),
+    path("audit/", include("permissions.console.urls")),
 ]

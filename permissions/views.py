@@ -77,14 +77,6 @@ def profile(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
-@require_GET
-def audit_console(request: HttpRequest) -> HttpResponse:
-    if not _roles(request).auditor:
-        raise Http404
-    return render(request, "permissions/audit_console.html")
-
-
 # --- the servant's pages ---------------------------------------------------------------
 
 

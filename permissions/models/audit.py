@@ -32,6 +32,23 @@ ACTION_LABELS = {
     "audit.verify": _("Audit chain verified"),
 }
 
+# What happened to a request itself: its participants see these on its page. The rest
+# (refused access, sign-ins, exports, admin changes) is for the auditors' eyes only.
+REQUEST_ACTIONS = frozenset(
+    {
+        "submit",
+        "approve",
+        "reject",
+        "return",
+        "resubmit",
+        "withdraw",
+        "revoke",
+        "expire",
+        "escalate",
+        "amend",
+    }
+)
+
 
 class AuditEvent(models.Model):
     request = models.ForeignKey(

@@ -1,0 +1,294 @@
+"""The console's filter forms. They are GET forms, so a search is a URL that can be kept
+and shared; a value that cannot be used is shown beside its field, never a server error."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Column, Field, Layout, Row
+from django import forms
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from ..forms import DateInput
+from ..models.audit import ACTION_LABELS
+from ..models.requests import PlatformCategory, Status
+from .selectors import (
+    DEFAULT_REQUEST_SORT,
+    REQUEST_SORTS,
+    AuditLogSearch,
+    DateRange,
+    OrganisationOf,
+    OrganisationTree,
+    RequestSearch,
+)
+
+# Dates outside these years cannot be meant, and some cannot even be turned into a
+# moment in UTC (the first of January of year 1 in Pakistan is still year 0 in UTC).
+EARLIEST_DATE = datetime.date(1950, 1, 1)
+LATEST_DATE = datetime.date(2999, 12, 31)
+
+
+class DayField(forms.DateField):
+    widget = DateInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
+            raise forms.ValidationError(
+                _("Enter a date between %(earliest)s and %(latest)s."),
+                code="out_of_range",
+                params={"earliest": EARLIEST_DATE.isoformat(), "latest": LATEST_DATE.isoformat()},
+            )
+
+
+def _blank(label: Any) -> list[tuple[Any, Any]]:
+    return [("", label)]
+
+
+class _ConsoleFilterForm(forms.Form):
+    """Shared behaviour: ordered date ranges, and the filters as they go in the audit
+    trail when the result is exported."""
+
+    date_ranges: tuple[tuple[str, str], ...] = ()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for start_name, end_name in self.date_ranges:
+            start, end = cleaned.get(start_name), cleaned.get(end_name)
+            if start is not None and end is not None and end < start:
+                self.add_error(
+                    end_name,
+                    _("This date is before %(start)s; the range would hold nothing.")
+                    % {"start": start.isoformat()},
+                )
+        return cleaned
+
+    def filters_for_record(self) -> dict[str, Any]:
+        """The filters used, as plain values (ids and ISO dates), empty ones left out."""
+        recorded: dict[str, Any] = {}
+        for name, value in self.cleaned_data.items():
+            if value in (None, ""):
+                continue
+            recorded[name] = value.isoformat() if isinstance(value, datetime.date) else value
+        return recorded
+
+    def _range(self, start: str, end: str) -> DateRange:
+        return DateRange(self.cleaned_data.get(start), self.cleaned_data.get(end))
+
+    def _organisations(self, tree: OrganisationTree) -> frozenset[int] | None:
+        chosen = self.cleaned_data.get("organisation")
+        return None if chosen is None else tree.with_parts(chosen)
+
+
+class RequestSearchForm(_ConsoleFilterForm):
+    reference = forms.CharField(label=_("Reference"), max_length=20, required=False)
+    applicant = forms.CharField(
+        label=_("Servant"),
+        max_length=100,
+        required=False,
+        help_text=_("Part of the name or user name."),
+    )
+    organisation = forms.TypedChoiceField(
+        label=_("Organisation"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("Includes its attached departments and offices."),
+    )
+    category = forms.ChoiceField(
+        label=_("Platform category"),
+        choices=_blank(_("Any category")) + list(PlatformCategory.choices),
+        required=False,
+    )
+    platform = forms.TypedChoiceField(
+        label=_("Platform"), coerce=int, empty_value=None, required=False
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=_blank(_("Any status")) + list(Status.choices), required=False
+    )
+    decided_by = forms.CharField(
+        label=_("Decided by"),
+        max_length=100,
+        required=False,
+        help_text=_("An officer who approved, rejected, returned or revoked it."),
+    )
+    text = forms.CharField(
+        label=_("Topic or outlet"),
+        max_length=200,
+        required=False,
+        help_text=_("Every word must appear in the topic or the outlet."),
+    )
+    submitted_from = DayField(label=_("Submitted from"))
+    submitted_to = DayField(label=_("Submitted until"))
+    decided_from = DayField(label=_("Decided from"))
+    decided_to = DayField(label=_("Decided until"))
+    valid_from = DayField(
+        label=_("Valid from"), help_text=_("Approvals valid on any day of the range.")
+    )
+    valid_to = DayField(label=_("Valid until"))
+    sort = forms.ChoiceField(
+        label=_("Sort"),
+        choices=[(key, label) for key, (label, _key) in REQUEST_SORTS.items()],
+        required=False,
+    )
+
+    date_ranges = (
+        ("submitted_from", "submitted_to"),
+        ("decided_from", "decided_to"),
+        ("valid_from", "valid_to"),
+    )
+
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        tree: OrganisationTree,
+        platforms: list[tuple[int, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(data, **kwargs)
+        self.tree = tree
+        organisation = self.fields["organisation"]
+        assert isinstance(organisation, forms.ChoiceField)  # noqa: S101 - declared above
+        organisation.choices = _blank(_("Every organisation")) + tree.choices()
+        platform = self.fields["platform"]
+        assert isinstance(platform, forms.ChoiceField)  # noqa: S101 - declared above
+        platform.choices = _blank(_("Any platform")) + platforms
+        self.helper = _helper(
+            reverse("console-requests"),
+            Layout(
+                Row(
+                    Column("reference", css_class="col-sm-6 col-lg-3"),
+                    Column("applicant", css_class="col-sm-6 col-lg-3"),
+                    Column("organisation", css_class="col-sm-6 col-lg-3"),
+                    Column("status", css_class="col-sm-6 col-lg-3"),
+                ),
+                Row(
+                    Column("category", css_class="col-sm-6 col-lg-3"),
+                    Column("platform", css_class="col-sm-6 col-lg-3"),
+                    Column("decided_by", css_class="col-sm-6 col-lg-3"),
+                    Column("text", css_class="col-sm-6 col-lg-3"),
+                ),
+                Row(
+                    Column(Field("submitted_from"), css_class="col-6 col-lg-2"),
+                    Column(Field("submitted_to"), css_class="col-6 col-lg-2"),
+                    Column(Field("decided_from"), css_class="col-6 col-lg-2"),
+                    Column(Field("decided_to"), css_class="col-6 col-lg-2"),
+                    Column(Field("valid_from"), css_class="col-6 col-lg-2"),
+                    Column(Field("valid_to"), css_class="col-6 col-lg-2"),
+                ),
+                Row(Column("sort", css_class="col-sm-6 col-lg-3")),
+            ),
+        )
+
+    def search(self) -> RequestSearch:
+        data = self.cleaned_data
+        return RequestSearch(
+            reference=data["reference"].strip(),
+            applicant=data["applicant"].strip(),
+            organisations=self._organisations(self.tree),
+            platform=data["platform"],
+            category=data["category"],
+            status=data["status"],
+            decided_by=data["decided_by"].strip(),
+            submitted=self._range("submitted_from", "submitted_to"),
+            decided=self._range("decided_from", "decided_to"),
+            valid=self._range("valid_from", "valid_to"),
+            text=data["text"].strip(),
+            sort=data["sort"] or DEFAULT_REQUEST_SORT,
+        )
+
+
+class AuditLogForm(_ConsoleFilterForm):
+    actor = forms.CharField(
+        label=_("By"), max_length=100, required=False, help_text=_("Part of the name or user name.")
+    )
+    action = forms.ChoiceField(label=_("Action"), required=False)
+    start = DayField(label=_("From"))
+    end = DayField(label=_("Until"))
+    organisation = forms.TypedChoiceField(
+        label=_("Organisation"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        help_text=_("Includes its attached departments and offices."),
+    )
+    organisation_of = forms.ChoiceField(
+        label=_("Organisation of"),
+        choices=[
+            (OrganisationOf.EITHER, _("the person acting or the request")),
+            (OrganisationOf.ACTOR, _("the person acting")),
+            (OrganisationOf.REQUEST, _("the request's applicant")),
+        ],
+        required=False,
+    )
+
+    date_ranges = (("start", "end"),)
+
+    def __init__(self, data: Any = None, *, tree: OrganisationTree, **kwargs: Any) -> None:
+        super().__init__(data, **kwargs)
+        self.tree = tree
+        action = self.fields["action"]
+        assert isinstance(action, forms.ChoiceField)  # noqa: S101 - declared above
+        action.choices = _blank(_("Any action")) + [
+            (code, label) for code, label in ACTION_LABELS.items()
+        ]
+        organisation = self.fields["organisation"]
+        assert isinstance(organisation, forms.ChoiceField)  # noqa: S101 - declared above
+        organisation.choices = _blank(_("Every organisation")) + tree.choices()
+        self.helper = _helper(
+            reverse("console-audit-log"),
+            Layout(
+                Row(
+                    Column("actor", css_class="col-sm-6 col-lg-3"),
+                    Column("action", css_class="col-sm-6 col-lg-3"),
+                    Column(Field("start"), css_class="col-6 col-lg-3"),
+                    Column(Field("end"), css_class="col-6 col-lg-3"),
+                ),
+                Row(
+                    Column("organisation", css_class="col-sm-6 col-lg-4"),
+                    Column("organisation_of", css_class="col-sm-6 col-lg-4"),
+                ),
+            ),
+        )
+
+    def search(self) -> AuditLogSearch:
+        data = self.cleaned_data
+        return AuditLogSearch(
+            actor=data["actor"].strip(),
+            action=data["action"],
+            when=self._range("start", "end"),
+            organisations=self._organisations(self.tree),
+            organisation_of=data["organisation_of"] or OrganisationOf.EITHER,
+        )
+
+
+def _helper(action: str, layout: Layout) -> FormHelper:
+    helper = FormHelper()
+    helper.form_method = "get"
+    helper.form_action = action
+    helper.disable_csrf = True
+    helper.attrs = {"role": "search"}
+    layout.append(
+        Row(
+            Column(
+                HTML(
+                    "{% load i18n %}"
+                    '<button type="submit" class="btn btn-primary">'
+                    '{% translate "Search" %}</button>'
+                    f'<a class="btn btn-link" href="{action}">'
+                    '{% translate "Clear the filters" %}</a>'
+                ),
+                css_class="col-12 d-flex gap-2",
+            )
+        )
+    )
+    helper.layout = layout
+    return helper

@@ -1,0 +1,246 @@
+"""The console's pages. Auditors read; the only thing they start here is a run of the
+audit chain's verification (and each export is itself audited)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, cast
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from .. import audit
+from ..models import User
+from ..roles import request_roles
+from ..security import Refused
+from . import dashboard as dashboard_figures
+from . import exports, selectors
+from .forms import AuditLogForm, RequestSearchForm
+
+View = Callable[..., HttpResponseBase]
+
+EXPORT_FORMATS = ("csv", "xlsx")
+
+
+def auditor_required(view: View) -> View:
+    """Signed-in auditors only. Anyone else signed in gets the 404 of a page that does
+    not exist; anonymous visitors are sent to sign in."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        roles = request_roles(request)
+        if roles is None or not roles.auditor:
+            raise Refused
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def _stamp() -> str:
+    return timezone.localtime().strftime("%Y%m%d-%H%M")
+
+
+# --- the dashboard -----------------------------------------------------------------------
+
+
+@auditor_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "console/dashboard.html",
+        {
+            "figures": dashboard_figures.build(),
+            "latest_verification": next(iter(selectors.recent_verifications(limit=1)), None),
+        },
+    )
+
+
+# --- requests ----------------------------------------------------------------------------
+
+
+def _request_search_form(request: HttpRequest) -> RequestSearchForm:
+    return RequestSearchForm(
+        request.GET or None,
+        tree=selectors.organisation_tree(),
+        platforms=selectors.platform_choices(),
+    )
+
+
+@auditor_required
+@require_GET
+def request_search(request: HttpRequest) -> HttpResponse:
+    form = _request_search_form(request)
+    page = None
+    if form.is_bound and form.is_valid():
+        search = form.search()
+    elif not form.is_bound:
+        search = selectors.RequestSearch()
+    else:
+        search = None
+    if search is not None:
+        page = selectors.search_requests(
+            search=search, cursor=request.GET.get("after"), size=settings.PAGE_SIZE
+        )
+    return render(request, "console/requests.html", {"form": form, "page": page})
+
+
+def _export_refused(request: HttpRequest, list_url_name: str) -> HttpResponse:
+    messages.error(request, _("Correct the filters marked before exporting."))
+    query = request.GET.urlencode()
+    return redirect(reverse(list_url_name) + (f"?{query}" if query else ""))
+
+
+@auditor_required
+@require_GET
+def request_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
+    if fmt not in EXPORT_FORMATS:
+        raise Http404
+    form = _request_search_form(request)
+    if form.is_bound and not form.is_valid():
+        return _export_refused(request, "console-requests")
+    search = form.search() if form.is_bound else selectors.RequestSearch()
+    filters = form.filters_for_record() if form.is_bound else {}
+    audit.record(
+        "export",
+        actor=_user(request),
+        data={"what": "requests", "format": fmt, "filters": filters},
+        origin=audit.origin_of(request),
+    )
+    rows = selectors.requests_for_export(search)
+    filename = f"requests-{_stamp()}.{fmt}"
+    if fmt == "csv":
+        return exports.csv_response(filename=filename, columns=exports.request_columns(), rows=rows)
+    return exports.xlsx_response(
+        filename=filename, sheet=_("Requests"), columns=exports.request_columns(), rows=rows
+    )
+
+
+@auditor_required
+@require_GET
+def request_record(request: HttpRequest, pk: int) -> HttpResponse:
+    permission_request = selectors.request_for_audit(pk=pk)
+    return render(
+        request,
+        "console/request.html",
+        {
+            "permission_request": permission_request,
+            "events": selectors.timeline(request=permission_request),
+            "notifications": selectors.notifications_about(request=permission_request),
+        },
+    )
+
+
+# --- the audit log -----------------------------------------------------------------------
+
+
+def _audit_log_form(request: HttpRequest) -> AuditLogForm:
+    return AuditLogForm(request.GET or None, tree=selectors.organisation_tree())
+
+
+@auditor_required
+@require_GET
+def audit_log(request: HttpRequest) -> HttpResponse:
+    form = _audit_log_form(request)
+    page = None
+    if form.is_bound and form.is_valid():
+        search = form.search()
+    elif not form.is_bound:
+        search = selectors.AuditLogSearch()
+    else:
+        search = None
+    if search is not None:
+        page = selectors.audit_log(
+            search=search, cursor=request.GET.get("after"), size=settings.PAGE_SIZE
+        )
+    return render(request, "console/audit_log.html", {"form": form, "page": page})
+
+
+@auditor_required
+@require_GET
+def audit_log_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
+    if fmt not in EXPORT_FORMATS:
+        raise Http404
+    form = _audit_log_form(request)
+    if form.is_bound and not form.is_valid():
+        return _export_refused(request, "console-audit-log")
+    search = form.search() if form.is_bound else selectors.AuditLogSearch()
+    filters = form.filters_for_record() if form.is_bound else {}
+    audit.record(
+        "export",
+        actor=_user(request),
+        data={"what": "audit_log", "format": fmt, "filters": filters},
+        origin=audit.origin_of(request),
+    )
+    rows = selectors.events_for_export(search)
+    filename = f"audit-log-{_stamp()}.{fmt}"
+    if fmt == "csv":
+        return exports.csv_response(filename=filename, columns=exports.event_columns(), rows=rows)
+    return exports.xlsx_response(
+        filename=filename, sheet=_("Audit log"), columns=exports.event_columns(), rows=rows
+    )
+
+
+# --- the audit chain ---------------------------------------------------------------------
+
+
+@auditor_required
+@require_GET
+def verification(request: HttpRequest) -> HttpResponse:
+    runs = selectors.recent_verifications()
+    latest = runs[0] if runs else None
+    return render(
+        request,
+        "console/verification.html",
+        {
+            "latest": latest,
+            "bad_event": selectors.audit_event(latest.bad_event_id if latest else None),
+            "runs": runs,
+        },
+    )
+
+
+@auditor_required
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest) -> HttpResponse:
+    """GET asks for confirmation (the run reads the whole chain); POST runs it."""
+    if request.method != "POST":
+        return render(request, "console/verify_confirm.html")
+    user = _user(request)
+    run = audit.run_verification(by=user)
+    audit.record(
+        "audit.verify",
+        actor=user,
+        data={
+            "verification": run.pk,
+            "ok": run.ok,
+            "checked": run.checked,
+            "bad_event": run.bad_event_id,
+        },
+        origin=audit.origin_of(request),
+    )
+    if run.ok:
+        messages.success(
+            request,
+            _("The audit chain is intact: %(count)s events checked.") % {"count": run.checked},
+        )
+    else:
+        messages.error(
+            request,
+            _("The audit chain is broken at event #%(event)s: %(problem)s")
+            % {"event": run.bad_event_id, "problem": run.problem},
+        )
+    return redirect("console-verification")

@@ -1,0 +1,136 @@
+"""The audit chain's verification on the console: the last result (when, who, intact or
+the problem and the first bad event), and a confirmed, CSRF-protected POST that runs a
+verification and comes back with its result."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+from django.utils.html import escape
+
+from permissions import audit
+from permissions.models import AuditEvent, AuditVerification, User
+from tests.factories import PASSWORD, submitted_request
+
+pytestmark = pytest.mark.django_db
+
+
+def _signed_in(user: User, *, csrf: bool) -> Client:
+    client = Client(enforce_csrf_checks=csrf)
+    if csrf:
+        page = client.get("/login/")
+        token = page.cookies["csrftoken"].value
+        response = client.post(
+            "/login/",
+            {"username": user.username, "password": PASSWORD, "csrfmiddlewaretoken": token},
+        )
+    else:
+        response = client.post("/login/", {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 302
+    return client
+
+
+def test_never_verified(auditor_browser: Client) -> None:
+    html = auditor_browser.get("/audit/verification/").content.decode()
+    assert "The chain has not been verified yet." in html
+    assert 'href="/audit/verification/run/"' in html
+
+
+def test_the_confirmation_page_posts_with_a_csrf_token(auditor: User) -> None:
+    client = _signed_in(auditor, csrf=True)
+    html = client.get("/audit/verification/run/").content.decode()
+    assert AuditVerification.objects.count() == 0
+    form = html[html.index('<form method="post" action="/audit/verification/run/"') :]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)
+    assert token is not None
+
+    refused = client.post("/audit/verification/run/")
+    assert refused.status_code == 403
+    assert AuditVerification.objects.count() == 0
+
+    response = client.post(
+        "/audit/verification/run/", {"csrfmiddlewaretoken": token.group(1)}, follow=True
+    )
+    assert response.redirect_chain == [("/audit/verification/", 302)]
+    assert AuditVerification.objects.count() == 1
+
+
+def test_a_run_on_an_intact_chain(auditor_browser: Client, auditor: User, servant: User) -> None:
+    submitted_request(servant)
+    events_before = AuditEvent.objects.count()
+
+    response = auditor_browser.post("/audit/verification/run/", follow=True)
+
+    run = AuditVerification.objects.get()
+    assert run.by == auditor
+    assert run.ok is True
+    assert run.checked == events_before
+    html = response.content.decode()
+    assert f"The audit chain is intact: {events_before} events checked." in html
+    assert "The chain was intact." in html
+    assert auditor.get_full_name() in html
+    assert f'<dd class="col-sm-8">{events_before}</dd>' in html
+    # The run is itself on the chain, with its result.
+    recorded = AuditEvent.objects.order_by("-pk").first()
+    assert recorded is not None
+    assert recorded.action == "audit.verify"
+    assert recorded.actor == auditor
+    assert recorded.data == {
+        "verification": run.pk,
+        "ok": True,
+        "checked": events_before,
+        "bad_event": None,
+    }
+
+
+def test_a_broken_chain_names_the_problem_and_the_first_bad_event(
+    auditor_browser: Client, auditor: User, servant: User
+) -> None:
+    request = submitted_request(servant, topic="Flood relief briefing")
+    head = audit.head()
+    assert head is not None
+    # An event written straight into the table, past audit.record: its hash is not an
+    # HMAC under the portal's key.
+    (forged,) = AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                request=request,
+                actor=servant,
+                action="approve",
+                from_status="pending",
+                to_status="approved",
+                prev_hash=head.hash,
+                hash="f" * 64,
+            )
+        ]
+    )
+
+    response = auditor_browser.post("/audit/verification/run/", follow=True)
+
+    run = AuditVerification.objects.get()
+    assert run.ok is False
+    assert run.bad_event_id == forged.pk
+    html = response.content.decode()
+    assert escape(f"The audit chain is broken at event #{forged.pk}: {run.problem}") in html
+    result = html[html.index('id="verification-result"') :]
+    assert "The chain was broken." in result[: result.index("</div>")]
+    assert escape(run.problem) in result[: result.index("</div>")]
+    bad = html[html.index('id="bad-event"') :]
+    bad = bad[: bad.index("</dd>")]
+    assert f"#{forged.pk}: Approved" in bad
+    assert f'href="/audit/requests/{request.pk}/">{request.reference}</a>' in bad
+    # The dashboard shows it too.
+    assert "Broken" in auditor_browser.get("/audit/").content.decode()
+
+
+def test_a_scheduled_run_and_the_earlier_ones(auditor_browser: Client, auditor: User) -> None:
+    audit.run_verification(by=auditor)
+    audit.run_verification(by=None)
+    html = auditor_browser.get("/audit/verification/").content.decode()
+    latest = html[html.index("Last verification") : html.index("Earlier verifications")]
+    assert "the schedule or the command line" in latest
+    earlier = html[html.index("Earlier verifications") :]
+    assert auditor.get_full_name() in earlier
+    assert "Intact" in earlier
