@@ -130,9 +130,10 @@ def _visible_to(user: User) -> Q:
     return Q(applicant=user) | Q(Exists(step_holders))
 
 
-def request_for_viewer(*, user: User, pk: int) -> PermissionRequest:
-    """The request with everything its page shows, or 404 for anyone who may not see it."""
-    queryset = PermissionRequest.objects.select_related(
+def request_with_record() -> QuerySet[PermissionRequest]:
+    """Requests with everything a request's page shows: platform, people, every round's
+    steps and the attachments (with who uploaded them)."""
+    return PermissionRequest.objects.select_related(
         "platform",
         "applicant",
         "applicant__organisation",
@@ -146,8 +147,16 @@ def request_for_viewer(*, user: User, pk: int) -> PermissionRequest:
                 "assignee", "group", "acted_by", "acted_for", "escalated_from"
             ).order_by("round", "order"),
         ),
-        Prefetch("attachments", queryset=Attachment.objects.order_by("uploaded_at", "pk")),
+        Prefetch(
+            "attachments",
+            queryset=Attachment.objects.select_related("uploaded_by").order_by("uploaded_at", "pk"),
+        ),
     )
+
+
+def request_for_viewer(*, user: User, pk: int) -> PermissionRequest:
+    """The request with everything its page shows, or 404 for anyone who may not see it."""
+    queryset = request_with_record()
     if not roles_of(user).auditor:
         queryset = queryset.filter(_visible_to(user))
     try:

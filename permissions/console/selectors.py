@@ -9,15 +9,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..models import (
-    ApprovalStep,
-    Attachment,
     AuditEvent,
     AuditVerification,
     Notification,
@@ -26,6 +24,7 @@ from ..models import (
     Platform,
     User,
 )
+from ..selectors import request_with_record
 from .paging import Page, SortKey, batches, page
 
 # Actions by which an officer (or an auditor, revoking) decides on a request.
@@ -311,27 +310,8 @@ def requests_for_export(search: RequestSearch) -> Iterator[dict[str, Any]]:
 
 def request_for_audit(*, pk: int) -> PermissionRequest:
     """The request with its steps (every round) and attachments, or 404."""
-    queryset = PermissionRequest.objects.select_related(
-        "platform",
-        "applicant",
-        "applicant__organisation",
-        "applicant_organisation",
-        "decision_rule",
-        "renews",
-    ).prefetch_related(
-        Prefetch(
-            "steps",
-            queryset=ApprovalStep.objects.select_related(
-                "assignee", "group", "acted_by", "acted_for", "escalated_from"
-            ).order_by("round", "order"),
-        ),
-        Prefetch(
-            "attachments",
-            queryset=Attachment.objects.select_related("uploaded_by").order_by("uploaded_at", "pk"),
-        ),
-    )
     try:
-        return queryset.get(pk=pk)
+        return request_with_record().get(pk=pk)
     except PermissionRequest.DoesNotExist:
         raise Http404 from None
 

@@ -3,7 +3,7 @@ audit chain's verification (and each export is itself audited)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any, cast
 
@@ -104,28 +104,54 @@ def _export_refused(request: HttpRequest, list_url_name: str) -> HttpResponse:
     return redirect(reverse(list_url_name) + (f"?{query}" if query else ""))
 
 
-@auditor_required
-@require_GET
-def request_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
+def _export(
+    request: HttpRequest,
+    fmt: str,
+    *,
+    form: RequestSearchForm | AuditLogForm,
+    unfiltered: Any,
+    list_url_name: str,
+    what: str,
+    rows: Callable[[Any], Iterable[Any]],
+    columns: list[Any],
+    sheet: str,
+) -> HttpResponseBase:
+    """Stream the rows of the list's current filter as CSV or XLSX, after recording
+    the export (what, in which format, with which filters) on the audit chain."""
     if fmt not in EXPORT_FORMATS:
         raise Http404
-    form = _request_search_form(request)
     if form.is_bound and not form.is_valid():
-        return _export_refused(request, "console-requests")
-    search = form.search() if form.is_bound else selectors.RequestSearch()
-    filters = form.filters_for_record() if form.is_bound else {}
+        return _export_refused(request, list_url_name)
+    search = form.search() if form.is_bound else unfiltered
     audit.record(
         "export",
         actor=_user(request),
-        data={"what": "requests", "format": fmt, "filters": filters},
+        data={
+            "what": what,
+            "format": fmt,
+            "filters": form.filters_for_record() if form.is_bound else {},
+        },
         origin=audit.origin_of(request),
     )
-    rows = selectors.requests_for_export(search)
-    filename = f"requests-{_stamp()}.{fmt}"
+    filename = f"{what.replace('_', '-')}-{_stamp()}.{fmt}"
     if fmt == "csv":
-        return exports.csv_response(filename=filename, columns=exports.request_columns(), rows=rows)
-    return exports.xlsx_response(
-        filename=filename, sheet=_("Requests"), columns=exports.request_columns(), rows=rows
+        return exports.csv_response(filename=filename, columns=columns, rows=rows(search))
+    return exports.xlsx_response(filename=filename, sheet=sheet, columns=columns, rows=rows(search))
+
+
+@auditor_required
+@require_GET
+def request_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
+    return _export(
+        request,
+        fmt,
+        form=_request_search_form(request),
+        unfiltered=selectors.RequestSearch(),
+        list_url_name="console-requests",
+        what="requests",
+        rows=selectors.requests_for_export,
+        columns=exports.request_columns(),
+        sheet=_("Requests"),
     )
 
 
@@ -172,25 +198,16 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 @auditor_required
 @require_GET
 def audit_log_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
-    if fmt not in EXPORT_FORMATS:
-        raise Http404
-    form = _audit_log_form(request)
-    if form.is_bound and not form.is_valid():
-        return _export_refused(request, "console-audit-log")
-    search = form.search() if form.is_bound else selectors.AuditLogSearch()
-    filters = form.filters_for_record() if form.is_bound else {}
-    audit.record(
-        "export",
-        actor=_user(request),
-        data={"what": "audit_log", "format": fmt, "filters": filters},
-        origin=audit.origin_of(request),
-    )
-    rows = selectors.events_for_export(search)
-    filename = f"audit-log-{_stamp()}.{fmt}"
-    if fmt == "csv":
-        return exports.csv_response(filename=filename, columns=exports.event_columns(), rows=rows)
-    return exports.xlsx_response(
-        filename=filename, sheet=_("Audit log"), columns=exports.event_columns(), rows=rows
+    return _export(
+        request,
+        fmt,
+        form=_audit_log_form(request),
+        unfiltered=selectors.AuditLogSearch(),
+        list_url_name="console-audit-log",
+        what="audit_log",
+        rows=selectors.events_for_export,
+        columns=exports.event_columns(),
+        sheet=_("Audit log"),
     )
 
 
