@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -75,6 +76,31 @@ def threads_run_eager_tasks() -> Iterator[None]:
     before = _state.task_join_will_block()
     yield
     _state._set_task_join_will_block(before)
+
+
+@contextmanager
+def celery_results_in(url: str) -> Iterator[None]:
+    """Let this process wait on task results kept at `url` (Redis), with a backend built
+    afresh: the app caches the backend it first built, per thread, and an earlier test
+    may have left it holding the disabled one. Everything is put back afterwards."""
+    from conduct_portal.celery import app
+
+    saved = (
+        app.conf.result_backend,
+        app.conf.task_always_eager,
+        app._backend_cache,
+        getattr(app._local, "backend", None),
+    )
+    app.conf.result_backend = url
+    app.conf.task_always_eager = False
+    app._backend_cache = None
+    app._local.backend = None
+    try:
+        yield
+    finally:
+        app.conf.result_backend, app.conf.task_always_eager = saved[0], saved[1]
+        app._backend_cache = saved[2]
+        app._local.backend = saved[3]
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ import yaml
 from django.conf import settings
 from django.db import connection
 
-from tests.conftest import need_service, tcp_reachable
+from tests.conftest import celery_results_in, need_service, tcp_reachable
 
 ROOT = Path(__file__).resolve().parents[2]
 PORTAL_SERVICES = ("migrate", "web", "worker", "beat")
@@ -199,22 +199,9 @@ def test_the_compose_commands_run_on_postgresql_and_redis(
 
     # worker: celery worker exactly as compose runs it, taking a task from Redis.
     worker_log = processes.start("worker", services["worker"]["command"], stack_env)
-    from conduct_portal.celery import app
     from permissions.tasks import ping
 
-    # The Redis result backend, built afresh: an earlier test in this process may have
-    # left the app holding the disabled one.
-    saved = (
-        app.conf.result_backend,
-        app.conf.task_always_eager,
-        app._backend_cache,
-        getattr(app._local, "backend", None),
-    )
-    app.conf.result_backend = settings.REDIS_URL
-    app.conf.task_always_eager = False
-    app._backend_cache = None
-    app._local.backend = None
-    try:
+    with celery_results_in(settings.REDIS_URL):
         token = uuid.uuid4().hex
         result = ping.delay(token)
         try:
@@ -224,10 +211,6 @@ def test_the_compose_commands_run_on_postgresql_and_redis(
             raise
         finally:
             result.forget()
-    finally:
-        app.conf.result_backend, app.conf.task_always_eager = saved[0], saved[1]
-        app._backend_cache = saved[2]
-        app._local.backend = saved[3]
 
     # beat: celery beat exactly as compose runs it, with its schedule file under DATA_DIR.
     beat = [

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import connection
 
 from permissions.models import User
-from tests.conftest import need_service, tcp_reachable
+from tests.conftest import celery_results_in, need_service, tcp_reachable
 from tests.factories import UserFactory
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -96,13 +96,13 @@ def test_a_task_sent_through_redis_is_run_by_a_worker(
 
     assert app.conf.task_always_eager is False
     assert app.conf.broker_url == redis_url
-    app.conf.result_backend = redis_url
-    token = uuid.uuid4().hex
-    result = ping.apply_async(args=[token], queue=celery_worker_process.queue)  # type: ignore[attr-defined]
-    try:
-        assert result.get(timeout=60) == f"pong:{token}"
-    except Exception:
-        print((tmp_path / "worker.log").read_text(errors="replace"))
-        raise
-    finally:
-        result.forget()
+    with celery_results_in(redis_url):
+        token = uuid.uuid4().hex
+        result = ping.apply_async(args=[token], queue=celery_worker_process.queue)  # type: ignore[attr-defined]
+        try:
+            assert result.get(timeout=60) == f"pong:{token}"
+        except Exception:
+            print((tmp_path / "worker.log").read_text(errors="replace"))
+            raise
+        finally:
+            result.forget()
