@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -13,7 +13,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
-from . import outbox, security, workflow
+from . import outbox, security, services, workflow
 from .audit import origin_of
 from .models import (
     ApprovalStep,
@@ -265,11 +265,48 @@ class RoutingRuleAdmin(AuditedAdmin[RoutingRule]):
 
 @admin.register(Delegation)
 class DelegationAdmin(AuditedAdmin[Delegation]):
+    """Delegations are given and ended by the officers themselves (their profile page),
+    through the delegation service, which checks, audits and tells both officers. The
+    admin can look, and end one early through the same service; it cannot make, edit or
+    delete one, which would skip all of that."""
+
     list_display = ["delegator", "delegate", "starts_on", "ends_on", "cancelled_at"]
+    list_filter = ["starts_on", "ends_on"]
     search_fields = ["delegator__last_name", "delegate__last_name"]
     list_select_related = ["delegator", "delegate"]
-    autocomplete_fields = ["delegator", "delegate"]
     date_hierarchy = "starts_on"
+    actions = ["end_now"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_end_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("permissions.change_delegation")
+
+    @admin.action(description=_("End the selected delegations now"), permissions=["end"])
+    def end_now(self, request: HttpRequest, queryset: QuerySet[Delegation]) -> None:
+        origin = origin_of(request)
+        ended = 0
+        for delegation in queryset.filter(cancelled_at__isnull=True):
+            services.delegation_end(
+                delegation=delegation,
+                by=cast(User, request.user),
+                origin=origin,
+                as_administrator=True,
+            )
+            ended += 1
+        self.message_user(
+            request,
+            _("%(count)s delegations ended; both officers of each have been told.")
+            % {"count": ended},
+            messages.SUCCESS,
+        )
 
 
 class ReadOnlyInline(admin.TabularInline):

@@ -196,26 +196,40 @@ def delegation_create(
 
 
 @transaction.atomic
-def delegation_end(*, delegation: Delegation, by: User, origin: Origin) -> Delegation:
-    if delegation.delegator_id != by.pk:
+def delegation_end(
+    *, delegation: Delegation, by: User, origin: Origin, as_administrator: bool = False
+) -> Delegation:
+    """End a delegation now: by the officer who gave it, or by an administrator (the
+    admin's "end now" action, for an officer back early who cannot do it themselves).
+    Both officers are told; ending one that has ended already does nothing."""
+    if delegation.delegator_id != by.pk and not as_administrator:
         raise WorkflowError(_("Only the officer who gave a delegation may end it."))
-    if delegation.cancelled_at is not None:
-        return delegation
-    delegation.cancelled_at = timezone.now()
-    delegation.save(update_fields=["cancelled_at"])
+    locked = (
+        Delegation.objects.select_for_update()
+        .select_related("delegator", "delegate")
+        .get(pk=delegation.pk)
+    )
+    if locked.cancelled_at is not None:
+        return locked
+    locked.cancelled_at = timezone.now()
+    locked.save(update_fields=["cancelled_at"])
     event = audit.record(
         "delegation.end",
         actor=by,
-        data={"delegation": delegation.pk, "delegate": delegation.delegate_id},
+        data={
+            "delegation": locked.pk,
+            "delegator": locked.delegator_id,
+            "delegate": locked.delegate_id,
+        },
         origin=origin,
     )
     outbox.notify(
-        recipients=[by, delegation.delegate],
+        recipients=[locked.delegator, locked.delegate],
         kind=NotificationKind.DELEGATION_ENDED,
         key=f"event{event.pk}",
-        context={"delegation": delegation},
+        context={"delegation": locked},
     )
-    return delegation
+    return locked
 
 
 def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:

@@ -11,16 +11,19 @@ from django.contrib.auth.models import Group
 from django.test import Client
 from django.utils import timezone
 
-from permissions import security
+from permissions import security, services
+from permissions.audit import SYSTEM
 from permissions.models import (
     AUDITORS_GROUP,
     ConductRule,
     Delegation,
+    Notification,
     Organisation,
     Platform,
     RoutingRule,
     User,
 )
+from permissions.workflow import WorkflowError
 from tests.factories import UserFactory
 
 from .conftest import CLIENT_IP, USER_AGENT, assert_chain_intact, events, only_event
@@ -375,33 +378,77 @@ def test_renaming_a_group_is_recorded(admin_browser: Client) -> None:
     assert "relations" not in event.data  # its permissions did not change
 
 
-def test_a_delegation_made_in_the_admin_is_recorded(
+def test_the_admin_cannot_make_edit_or_delete_a_delegation(
     admin_browser: Client, reporting_officer: User, other_officer: User
 ) -> None:
+    """Only the delegation service gives one (checked, audited, both officers told)."""
     today = timezone.localdate()
+    delegation = services.delegation_create(
+        by=reporting_officer, to=other_officer, starts=today, ends=today, origin=SYSTEM
+    )
+    base = "/admin/permissions/delegation/"
 
-    _saved(
-        admin_browser.post(
-            "/admin/permissions/delegation/add/",
-            {
-                "delegator": str(reporting_officer.pk),
-                "delegate": str(other_officer.pk),
-                "starts_on": today.isoformat(),
-                "ends_on": (today + datetime.timedelta(days=5)).isoformat(),
-                "reason": "Leave",
-                "cancelled_at_0": "",
-                "cancelled_at_1": "",
-                "_save": "Save",
-            },
-        )
+    assert admin_browser.get(f"{base}add/").status_code == 403
+    assert admin_browser.get(f"{base}{delegation.pk}/delete/").status_code == 403
+    page = admin_browser.get(f"{base}{delegation.pk}/change/")
+    assert page.status_code == 200  # to look at
+    assert 'name="_save"' not in page.content.decode()
+    assert Delegation.objects.count() == 1
+    assert not events("admin.add") and not events("admin.change")
+
+
+def test_ending_a_delegation_from_the_admin_goes_through_the_service(
+    admin_browser: Client, superuser: User, reporting_officer: User, other_officer: User
+) -> None:
+    today = timezone.localdate()
+    delegation = services.delegation_create(
+        by=reporting_officer,
+        to=other_officer,
+        starts=today,
+        ends=today + datetime.timedelta(days=5),
+        origin=SYSTEM,
     )
 
-    delegation = Delegation.objects.get(delegator=reporting_officer)
-    event = only_event("admin.add")
-    assert event.data["model"] == "permissions.delegation"
-    assert event.data["object_id"] == str(delegation.pk)
-    assert event.data["object"] == str(delegation)
+    response = admin_browser.post(
+        "/admin/permissions/delegation/",
+        {"action": "end_now", "_selected_action": [str(delegation.pk)]},
+        REMOTE_ADDR=CLIENT_IP,
+        HTTP_USER_AGENT=USER_AGENT,
+    )
+
+    assert response.status_code == 302
+    assert Delegation.objects.get(pk=delegation.pk).cancelled_at is not None
+    event = only_event("delegation.end")
+    assert event.actor == superuser
+    assert event.data == {
+        "delegation": delegation.pk,
+        "delegator": reporting_officer.pk,
+        "delegate": other_officer.pk,
+    }
+    assert event.ip_address == CLIENT_IP
+    told = Notification.objects.filter(kind="delegation_ended").values_list(
+        "recipient_id", flat=True
+    )
+    assert sorted(told) == sorted([reporting_officer.pk, other_officer.pk])
+    # Ending it again (a second click) changes nothing and tells nobody twice.
+    admin_browser.post(
+        "/admin/permissions/delegation/",
+        {"action": "end_now", "_selected_action": [str(delegation.pk)]},
+    )
+    assert len(events("delegation.end")) == 1
     assert_chain_intact()
+
+
+def test_only_the_delegator_ends_a_delegation_outside_the_admin(
+    reporting_officer: User, other_officer: User
+) -> None:
+    today = timezone.localdate()
+    delegation = services.delegation_create(
+        by=reporting_officer, to=other_officer, starts=today, ends=today, origin=SYSTEM
+    )
+    with pytest.raises(WorkflowError):
+        services.delegation_end(delegation=delegation, by=other_officer, origin=SYSTEM)
+    assert Delegation.objects.get(pk=delegation.pk).cancelled_at is None
 
 
 def test_deleting_an_organisation_or_a_conduct_rule_is_recorded(admin_browser: Client) -> None:
