@@ -291,11 +291,15 @@ def record_head() -> AuditHead:
     return recorded
 
 
-def run_verification(
-    *, by: User | None = None, since_head: bool = True, batch_size: int = BATCH_SIZE
+def start_verification(*, by: User | None = None) -> AuditVerification:
+    """A verification run, recorded as started (by someone, or by the schedule)."""
+    return AuditVerification.objects.create(by=by)
+
+
+def finish_verification(
+    run: AuditVerification, *, since_head: bool = True, batch_size: int = BATCH_SIZE
 ) -> AuditVerification:
-    """Verify the chain and keep the result for the auditor console."""
-    run = AuditVerification.objects.create(by=by)
+    """Verify the chain for a started run and keep the result on it for the console."""
     report = verify(batch_size=batch_size, since_head=since_head)
     run.finished_at = timezone.now()
     run.ok = report.ok
@@ -311,3 +315,12 @@ def run_verification(
     else:
         logger.error("audit chain broken at event #%s: %s", report.bad_event_id, report.problem)
     return run
+
+
+def run_verification(
+    *, by: User | None = None, since_head: bool = True, batch_size: int = BATCH_SIZE
+) -> AuditVerification:
+    """Verify the chain now and keep the result for the auditor console."""
+    return finish_verification(
+        start_verification(by=by), since_head=since_head, batch_size=batch_size
+    )

@@ -78,6 +78,23 @@ def threads_run_eager_tasks() -> Iterator[None]:
     _state._set_task_join_will_block(before)
 
 
+@pytest.fixture
+def eager_celery() -> Iterator[None]:
+    """Tasks run in the test process, whatever REDIS_URL says."""
+    from conduct_portal.celery import app
+
+    saved = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    backend = (app._backend_cache, getattr(app._local, "backend", None))
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+    # Running a task builds the app's result backend from the configuration of the
+    # moment; leave none behind for tests that configure a real one later.
+    app._backend_cache = backend[0]
+    app._local.backend = backend[1]
+
+
 @contextmanager
 def celery_results_in(url: str) -> Iterator[None]:
     """Let this process wait on task results kept at `url` (Redis), with a backend built

@@ -415,6 +415,22 @@ def recent_verifications(*, limit: int = 10) -> list[AuditVerification]:
     return list(AuditVerification.objects.select_related("by")[:limit])
 
 
+# A run still unfinished after this long died with its worker: it no longer holds
+# up a new one.
+VERIFICATION_STALE_AFTER = datetime.timedelta(hours=2)
+
+
+def verification_in_progress() -> AuditVerification | None:
+    return (
+        AuditVerification.objects.filter(
+            finished_at__isnull=True,
+            started_at__gte=timezone.now() - VERIFICATION_STALE_AFTER,
+        )
+        .order_by("-started_at")
+        .first()
+    )
+
+
 def audit_event(pk: int | None) -> AuditEvent | None:
     if pk is None:
         return None

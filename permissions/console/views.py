@@ -3,6 +3,7 @@ audit chain's verification (and each export is itself audited)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any, cast
@@ -10,6 +11,7 @@ from typing import Any, cast
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,12 +20,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import audit
-from ..models import User
+from ..models import AuditVerification, User
 from ..roles import request_roles
 from ..security import Refused
+from ..tasks import verify_audit_run
 from . import dashboard as dashboard_figures
 from . import exports, selectors
 from .forms import AuditLogForm, RequestSearchForm
+
+logger = logging.getLogger(__name__)
 
 View = Callable[..., HttpResponseBase]
 
@@ -233,23 +238,50 @@ def verification(request: HttpRequest) -> HttpResponse:
 @auditor_required
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest) -> HttpResponse:
-    """GET asks for confirmation (the run reads the whole chain); POST runs it."""
+    """GET asks for confirmation (the run reads the whole chain); POST starts it on a
+    worker (in the process itself on the embedded default) and comes back to the
+    verification page, which shows the result when the run has finished."""
     if request.method != "POST":
         return render(request, "console/verify_confirm.html")
     user = _user(request)
-    run = audit.run_verification(by=user)
-    audit.record(
-        "audit.verify",
-        actor=user,
-        data={
-            "verification": run.pk,
-            "ok": run.ok,
-            "checked": run.checked,
-            "bad_event": run.bad_event_id,
-        },
-        origin=audit.origin_of(request),
-    )
-    if run.ok:
+    running = selectors.verification_in_progress()
+    if running is not None:
+        messages.info(
+            request,
+            _("A verification started at %(time)s is still running; its result will show here.")
+            % {"time": timezone.localtime(running.started_at).strftime("%H:%M")},
+        )
+        return redirect("console-verification")
+    with transaction.atomic():
+        run = audit.start_verification(by=user)
+        audit.record(
+            "audit.verify",
+            actor=user,
+            data={"verification": run.pk},
+            origin=audit.origin_of(request),
+        )
+    try:
+        verify_audit_run.delay(run.pk)
+    except Exception:  # kombu/redis raise several unrelated types when the broker is down
+        logger.warning("Verification %s not started: broker unavailable", run.pk, exc_info=True)
+        AuditVerification.objects.filter(pk=run.pk).update(
+            finished_at=timezone.now(), problem=_("Not started: the task queue was unavailable.")
+        )
+        messages.error(
+            request,
+            _(
+                "The verification could not be started: the task queue is unavailable. Try "
+                "again later, or run manage.py verify_audit on the server."
+            ),
+        )
+        return redirect("console-verification")
+    run.refresh_from_db()
+    if run.finished_at is None:
+        messages.info(
+            request,
+            _("The verification has started; its result will show here when it finishes."),
+        )
+    elif run.ok:
         messages.success(
             request,
             _("The audit chain is intact: %(count)s events checked.") % {"count": run.checked},

@@ -131,3 +131,8 @@ def _column_index(reference: str) -> int:
     for letter in re.match(r"[A-Z]+", reference).group(0):  # type: ignore[union-attr]
         index = index * 26 + ord(letter) - ord("A") + 1
     return index - 1
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_here(eager_celery: None) -> None:
+    """Every test here runs its Celery tasks in the test process (tests/conftest.py)."""

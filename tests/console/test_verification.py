@@ -66,23 +66,20 @@ def test_a_run_on_an_intact_chain(auditor_browser: Client, auditor: User, servan
     run = AuditVerification.objects.get()
     assert run.by == auditor
     assert run.ok is True
-    assert run.checked == events_before
+    # The request to verify is itself on the chain, first, so the run checks it too.
+    checked = events_before + 1
+    assert run.checked == checked
     html = response.content.decode()
-    assert f"The audit chain is intact: {events_before} events checked." in html
+    assert f"The audit chain is intact: {checked} events checked." in html
     assert "The chain was intact." in html
     assert auditor.get_full_name() in html
-    assert f'<dd class="col-sm-8">{events_before}</dd>' in html
-    # The run is itself on the chain, with its result.
+    assert f'<dd class="col-sm-8">{checked}</dd>' in html
     recorded = AuditEvent.objects.order_by("-pk").first()
     assert recorded is not None
     assert recorded.action == "audit.verify"
     assert recorded.actor == auditor
-    assert recorded.data == {
-        "verification": run.pk,
-        "ok": True,
-        "checked": events_before,
-        "bad_event": None,
-    }
+    assert recorded.data == {"verification": run.pk}
+    assert run.head_event_id == recorded.pk
 
 
 def test_a_broken_chain_names_the_problem_and_the_first_bad_event(
@@ -134,3 +131,50 @@ def test_a_scheduled_run_and_the_earlier_ones(auditor_browser: Client, auditor: 
     earlier = html[html.index("Earlier verifications") :]
     assert auditor.get_full_name() in earlier
     assert "Intact" in earlier
+
+
+def test_a_run_still_going_is_not_started_twice(auditor_browser: Client, auditor: User) -> None:
+    running = audit.start_verification(by=auditor)
+
+    response = auditor_browser.post("/audit/verification/run/", follow=True)
+
+    assert AuditVerification.objects.get() == running
+    assert "is still running" in response.content.decode()
+    assert not AuditEvent.objects.filter(action="audit.verify").exists()
+
+
+def test_a_run_that_died_long_ago_does_not_hold_up_a_new_one(
+    auditor_browser: Client, auditor: User
+) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    AuditVerification.objects.create(
+        by=auditor, started_at=timezone.now() - datetime.timedelta(hours=3)
+    )
+
+    auditor_browser.post("/audit/verification/run/")
+
+    assert AuditVerification.objects.filter(ok=True).count() == 1
+
+
+def test_with_the_broker_down_the_run_is_marked_not_started(
+    auditor_browser: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kombu.exceptions import OperationalError
+
+    from permissions.tasks import verify_audit_run
+
+    def broker_down(*args: object, **kwargs: object) -> None:
+        raise OperationalError("Connection refused")
+
+    monkeypatch.setattr(verify_audit_run, "delay", broker_down)
+
+    response = auditor_browser.post("/audit/verification/run/", follow=True)
+
+    assert response.status_code == 200
+    assert "task queue is unavailable" in response.content.decode()
+    run = AuditVerification.objects.get()
+    assert run.finished_at is not None and run.ok is None
+    assert "Not started" in run.problem

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 import smtplib
-from collections.abc import Iterator
 from email.message import Message
 from typing import Any
 
@@ -22,20 +21,8 @@ MEDIA_CELL = "Establishment Division media cell"
 
 
 @pytest.fixture(autouse=True)
-def eager_celery() -> Iterator[None]:
-    """Tasks run in the test process, whatever REDIS_URL says."""
-    from conduct_portal.celery import app
-
-    saved = (app.conf.task_always_eager, app.conf.task_eager_propagates)
-    backend = (app._backend_cache, getattr(app._local, "backend", None))
-    app.conf.task_always_eager = True
-    app.conf.task_eager_propagates = True
-    yield
-    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
-    # Running a task builds the app's result backend from the configuration of the
-    # moment; leave none behind for tests that configure a real one later.
-    app._backend_cache = backend[0]
-    app._local.backend = backend[1]
+def _tasks_run_here(eager_celery: None) -> None:
+    """Every test here runs its Celery tasks in the test process (tests/conftest.py)."""
 
 
 def today() -> datetime.date:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -51,15 +50,5 @@ def notifications(kind: str, **filters: Any) -> list[Notification]:
 
 
 @pytest.fixture(autouse=True)
-def eager_celery() -> Iterator[None]:
-    """Tasks run in the test process, whatever REDIS_URL says."""
-    from conduct_portal.celery import app
-
-    saved = (app.conf.task_always_eager, app.conf.task_eager_propagates)
-    backend = (app._backend_cache, getattr(app._local, "backend", None))
-    app.conf.task_always_eager = True
-    app.conf.task_eager_propagates = True
-    yield
-    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
-    app._backend_cache = backend[0]
-    app._local.backend = backend[1]
+def _tasks_run_here(eager_celery: None) -> None:
+    """Every test here runs its Celery tasks in the test process (tests/conftest.py)."""
