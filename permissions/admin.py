@@ -11,6 +11,7 @@ from django.db import models, router, transaction
 from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import outbox, security, services, workflow
@@ -293,7 +294,15 @@ class DelegationAdmin(AuditedAdmin[Delegation]):
     def end_now(self, request: HttpRequest, queryset: QuerySet[Delegation]) -> None:
         origin = origin_of(request)
         ended = 0
-        for delegation in queryset.filter(cancelled_at__isnull=True):
+        # Lock every selected row before the first audit append takes the chain's lock,
+        # in the order an officer ending one of them takes the same two locks (row,
+        # then chain): otherwise the two could wait on each other.
+        delegations = list(
+            queryset.filter(cancelled_at__isnull=True, ends_on__gte=timezone.localdate())
+            .select_for_update()
+            .order_by("pk")
+        )
+        for delegation in delegations:
             services.delegation_end(
                 delegation=delegation,
                 by=cast(User, request.user),

@@ -38,9 +38,11 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# The serialisation's version, kept in each event: a later version may add fields
-# without making the events hashed under this one unverifiable.
-VERSION = 1
+# The serialisation's version, kept in each event: a later version may change it
+# without making the events hashed under an earlier one unverifiable.
+# 1: the first. 2: the IP address in its exploded form (PostgreSQL and Python write some
+# IPv6 addresses differently, so the form read back was not always the form hashed).
+VERSION = 2
 GENESIS = "0" * 64
 # Any constant shared by every process of the portal: the key of the advisory lock.
 _LOCK_KEY = 0x4155_4449_545F  # "AUDIT_"
@@ -92,6 +94,12 @@ def _timestamp(moment: datetime.datetime) -> str:
     return moment.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def _ip(event: AuditEvent) -> str | None:
+    if event.version >= 2 and event.ip_address:
+        return ipaddress.ip_address(event.ip_address).exploded
+    return event.ip_address
+
+
 def canonical(event: AuditEvent) -> bytes:
     """The event's fields as bytes that every database and Python version agree on.
 
@@ -108,7 +116,7 @@ def canonical(event: AuditEvent) -> bytes:
         "to": event.to_status,
         "comment": event.comment,
         "data": event.data,
-        "ip": event.ip_address,
+        "ip": _ip(event),
         "ua": event.user_agent,
     }
     return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
@@ -136,10 +144,30 @@ def head() -> AuditEvent | None:
     return AuditEvent.objects.order_by("-pk").first()
 
 
+def _text(value: str) -> str:
+    """Text as every database stores it: PostgreSQL refuses NUL, and a lone surrogate
+    cannot be encoded at all."""
+    return value.replace("\x00", "\ufffd").encode("utf-8", "replace").decode("utf-8")
+
+
+def _plain(value: Any) -> Any:
+    """JSON that reads back from either database exactly as written: text keys, and
+    floats as text (PostgreSQL's jsonb gives 1e16 back as an integer, -0.0 as 0.0)."""
+    if isinstance(value, dict):
+        return {_text(str(key)): _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if isinstance(value, str):
+        return _text(value)
+    if isinstance(value, bool) or value is None or isinstance(value, int):
+        return value
+    return _text(str(value))  # floats, decimals, dates, anything else
+
+
 def _normalise(data: dict[str, Any] | None) -> dict[str, Any]:
     """The data as it will read back from the JSON column, so the hash computed now is
     the hash computed from the stored row later."""
-    return json.loads(json.dumps(data or {}, sort_keys=True, default=str))
+    return json.loads(json.dumps(_plain(data or {}), sort_keys=True))
 
 
 def record(
@@ -169,11 +197,11 @@ def record(
             action=action,
             from_status=from_status,
             to_status=to_status,
-            comment=comment,
+            comment=_text(comment),
             data=_normalise(data),
             # As the column will give it back (IPv6 written the way Django stores it).
             ip_address=_IP_FIELD.get_prep_value(origin.ip_address) or None,
-            user_agent=origin.user_agent[:300],
+            user_agent=_text(origin.user_agent)[:300],
             # Whole microseconds in UTC: what every database stores and returns.
             created_at=timezone.now().astimezone(datetime.UTC),
             prev_hash=previous.hash if previous is not None else GENESIS,
@@ -211,12 +239,19 @@ def _events(since_id: int, batch_size: int) -> Iterator[AuditEvent]:
 
 
 def verify(*, batch_size: int = BATCH_SIZE, since_head: bool = False) -> Report:
-    """Walk the whole chain in id order, in batches (constant memory); stop at the first
-    event that does not hold.
+    """Walk the whole chain in id order, in batches (constant memory but for the
+    recorded heads); stop at the first event that does not hold.
 
-    With `since_head`, also check every recorded head (record_head): each must still be
-    in the chain, with the same hash and the same number of events up to it."""
+    With `since_head`, also check every recorded head (record_head) on the way: each
+    must still be in the chain, with the same hash and as many events up to it as when
+    it was recorded (ids only grow: appends are serialised)."""
     report = Report()
+    heads: dict[int, list[AuditHead]] = {}
+    if since_head:
+        for recorded in AuditHead.objects.order_by("pk").iterator():
+            report.heads_checked += 1
+            if recorded.event_id is not None:
+                heads.setdefault(recorded.event_id, []).append(recorded)
     expected_prev = GENESIS
     for event in _events(0, batch_size):
         report.checked += 1
@@ -238,37 +273,27 @@ def verify(*, batch_size: int = BATCH_SIZE, since_head: bool = False) -> Report:
             else:
                 report.problem = "missing predecessor: the event before it was removed"
             return report
+        for recorded in heads.pop(event.pk, []):
+            if recorded.hash != event.hash or recorded.count != report.checked:
+                report.problem = (
+                    f"recorded head #{recorded.pk} of {_timestamp(recorded.recorded_at)} "
+                    f"counted {recorded.count} events up to event #{event.pk} with hash "
+                    f"{recorded.hash[:16]}…; the chain now has {report.checked} with hash "
+                    f"{event.hash[:16]}…"
+                )
+                report.bad_event_id = event.pk
+                return report
         expected_prev = event.hash
         report.head_id = event.pk
         report.head_hash = event.hash
-    if since_head:
-        _check_heads(report)
+    if heads:
+        recorded = min((head for group in heads.values() for head in group), key=lambda h: h.pk)
+        report.problem = (
+            f"recorded head #{recorded.pk} of {_timestamp(recorded.recorded_at)} "
+            f"(event #{recorded.event_id}) is no longer in the chain: events were removed"
+        )
+        report.bad_event_id = recorded.event_id
     return report
-
-
-def _check_heads(report: Report) -> None:
-    """Each recorded head's event must still be there, with its hash, and with as many
-    events up to it as when it was recorded (ids only grow: appends are serialised)."""
-    for recorded in AuditHead.objects.order_by("pk").iterator():
-        report.heads_checked += 1
-        if recorded.event_id is None:
-            continue
-        still_there = AuditEvent.objects.filter(pk=recorded.event_id, hash=recorded.hash).exists()
-        if not still_there:
-            report.problem = (
-                f"recorded head #{recorded.pk} of {_timestamp(recorded.recorded_at)} "
-                f"(event #{recorded.event_id}) is no longer in the chain: events were removed"
-            )
-            report.bad_event_id = recorded.event_id
-            return
-        count = AuditEvent.objects.filter(pk__lte=recorded.event_id).count()
-        if count != recorded.count:
-            report.problem = (
-                f"recorded head #{recorded.pk} counted {recorded.count} events up to event "
-                f"#{recorded.event_id}; the chain now has {count}"
-            )
-            report.bad_event_id = recorded.event_id
-            return
 
 
 def record_head() -> AuditHead:

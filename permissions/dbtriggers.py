@@ -8,6 +8,9 @@ portal as a role that does not own the tables (README, "Deployment").
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db import connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 APPEND_ONLY_TABLES = ("permissions_auditevent", "permissions_audithead")
@@ -65,3 +68,21 @@ def execute(connection: BaseDatabaseWrapper, statements: list[str]) -> None:
     with connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)
+
+
+def ensure(connection: BaseDatabaseWrapper) -> bool:
+    """Put the triggers (back) in place, if the audit tables exist yet. Returns whether
+    it did. On SQLite a migration that alters one of these tables rebuilds it, which
+    drops its triggers; so this runs after every migrate, not only in migration 0006."""
+    if connection.vendor not in ("postgresql", "sqlite"):
+        return False
+    if not set(APPEND_ONLY_TABLES) <= set(connection.introspection.table_names()):
+        return False
+    with transaction.atomic(using=connection.alias):
+        execute(connection, [*remove_sql(connection.vendor), *install_sql(connection.vendor)])
+    return True
+
+
+def reinstall_after_migrate(using: str = "default", **kwargs: Any) -> None:
+    """post_migrate receiver (PermissionsConfig.ready)."""
+    ensure(connections[using])

@@ -209,7 +209,8 @@ def delegation_end(
         .select_related("delegator", "delegate")
         .get(pk=delegation.pk)
     )
-    if locked.cancelled_at is not None:
+    # Ended already: early, or by itself after its last day (announced by the schedule).
+    if locked.cancelled_at is not None or locked.ends_on < timezone.localdate():
         return locked
     locked.cancelled_at = timezone.now()
     locked.save(update_fields=["cancelled_at"])

@@ -44,8 +44,10 @@ XLSX_OPTIONS = {
 
 
 def inert(text: str) -> str:
-    """Text that no spreadsheet will take for a formula."""
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+    """Text that no spreadsheet will take for a formula, even after it trims the
+    spaces (or no-break spaces) in front."""
+    dangerous = text.startswith(FORMULA_TRIGGERS) or text.lstrip().startswith(FORMULA_TRIGGERS)
+    return "'" + text if dangerous else text
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,9 @@ def csv_response(
     *, filename: str, columns: list[Column], rows: Iterable[dict[str, Any]]
 ) -> StreamingHttpResponse:
     def lines() -> Iterator[str]:
-        writer = csv.writer(_Line())
+        # Every field quoted: a spreadsheet that splits on semicolons (as in many
+        # locales) must not find a formula after a semicolon inside a field.
+        writer = csv.writer(_Line(), quoting=csv.QUOTE_ALL)
         # The byte-order mark tells spreadsheet programs the file is UTF-8 (Urdu names).
         yield "\ufeff" + writer.writerow([inert(str(column.header)) for column in columns])
         chunk: list[str] = []

@@ -27,6 +27,8 @@ Row = TypeVar("Row")
 Kind = Literal["datetime", "date", "text"]
 EARLIEST_YEAR = 1900
 LATEST_YEAR = 9000
+# A cursor carries one value and an id: anything longer was not made by this page.
+MAX_CURSOR_LENGTH = 400
 
 
 @dataclass(frozen=True)
@@ -70,19 +72,20 @@ class SortKey:
 
     def decode(self, cursor: str | None) -> tuple[Any, int] | None:
         """A cursor from the URL; anything malformed simply means the first page."""
-        if not cursor:
+        if not cursor or len(cursor) > MAX_CURSOR_LENGTH:
             return None
         try:
             padded = cursor + "=" * (-len(cursor) % 4)
             value, pk = json.loads(base64.urlsafe_b64decode(padded).decode())
-        except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, RecursionError):
             return None
         # Ids are 64-bit: a larger number would fail in the database, not just match nothing.
         if not isinstance(pk, int) or isinstance(pk, bool) or not 0 <= pk < 2**63:
             return None
         if value is None:
             return (None, pk) if self.nullable else None
-        if not isinstance(value, str):
+        # PostgreSQL refuses NUL in text: a crafted cursor must not reach it.
+        if not isinstance(value, str) or "\x00" in value:
             return None
         parsed: Any
         try:

@@ -79,3 +79,19 @@ def test_truncate_is_refused_on_postgresql() -> None:
         message = refused(lambda table=table: raw(f"TRUNCATE {table} CASCADE"))  # type: ignore[misc]
         assert "append-only" in message and "TRUNCATE" in message
     assert AuditEvent.objects.count() == 2
+
+
+def test_a_migration_that_rebuilds_the_table_gets_its_triggers_back() -> None:
+    """SQLite rebuilds a table to alter a column, and the rebuild drops its triggers;
+    every migrate puts them back."""
+    from django.core.management import call_command
+
+    from permissions import dbtriggers
+
+    dbtriggers.execute(connection, dbtriggers.remove_sql(connection.vendor))
+    [event] = append(1)
+    AuditEvent.objects.filter(pk=event.pk).update(comment="possible while they are gone")
+
+    call_command("migrate", verbosity=0)
+
+    assert "append-only" in refused(lambda: AuditEvent.objects.all().delete())

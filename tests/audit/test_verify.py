@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from permissions import audit
-from permissions.models import AuditEvent, AuditVerification, User
+from permissions.models import AuditEvent, AuditHead, AuditVerification, User
 
 from .conftest import append, raw, triggers_lifted
 
@@ -194,3 +194,30 @@ def test_the_walk_reads_in_batches_not_all_at_once() -> None:
     assert report.ok and report.checked == 250
     assert len(selects) == 3
     assert all("LIMIT 100" in sql.upper() for sql in selects)
+
+
+def test_a_recorded_head_that_does_not_match_its_event_is_reported() -> None:
+    events = append(4)
+    AuditHead.objects.create(event_id=events[2].pk, hash=events[2].hash, count=2)
+
+    report = audit.verify(since_head=True)
+
+    assert (report.ok, report.bad_event_id) == (False, events[2].pk)
+    assert "counted 2 events" in report.problem
+
+
+def test_checking_many_heads_costs_no_query_per_head() -> None:
+    for _day in range(30):
+        append(3)
+        audit.record_head()
+    queries: list[str] = []
+
+    def count(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        report = audit.verify(since_head=True, batch_size=1000)
+
+    assert report.ok and report.heads_checked == 30
+    assert len(queries) <= 3  # the heads, then one batch of events and the end

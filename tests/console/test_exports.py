@@ -65,9 +65,23 @@ def test_text_that_could_start_a_formula_is_quoted(trigger: str) -> None:
     assert exports.inert(f"{trigger}1+1") == f"'{trigger}1+1"
 
 
-@pytest.mark.parametrize("text", ["", "Flood relief", "1+1", "MP-2026-000001", " =1", "'=1"])
+@pytest.mark.parametrize("text", [" =1+1", "\xa0=1+1", "\n@SUM(A1)", "  -2+3"])
+def test_a_formula_behind_spaces_is_quoted_too(text: str) -> None:
+    assert exports.inert(text) == "'" + text
+
+
+@pytest.mark.parametrize("text", ["", "Flood relief", "1+1", "MP-2026-000001", "'=1", "a;=1"])
 def test_other_text_is_left_alone(text: str) -> None:
     assert exports.inert(text) == text
+
+
+def test_every_csv_field_is_quoted_so_a_semicolon_cannot_start_a_cell() -> None:
+    columns = [exports.Column("Topic", lambda row: row["topic"])]
+    response = exports.csv_response(
+        filename="x.csv", columns=columns, rows=[{"topic": "Budget;=1+1"}]
+    )
+    body = b"".join(response.streaming_content).decode("utf-8-sig")  # type: ignore[arg-type]
+    assert body.splitlines() == ['"Topic"', '"Budget;=1+1"']
 
 
 def test_request_csv(

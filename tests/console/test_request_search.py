@@ -400,6 +400,10 @@ def _cursor(value: object, pk: object) -> str:
         _cursor("9999-12-31T23:59:59-05:00", 3),
         _cursor("2026-02-30", 3),
         _cursor("2026-01-01T10:00:00", 3),
+        # NUL, which PostgreSQL refuses in text, and a nesting deep enough to exhaust
+        # the JSON parser's recursion.
+        _cursor("MP-2026\u0000", 3),
+        base64.urlsafe_b64encode(b"[" * 5_000).decode(),
     ],
 )
 @pytest.mark.parametrize("sort", ["newest", "decided", "valid_until", "reference"])

@@ -509,3 +509,22 @@ def test_a_password_whose_event_cannot_be_written_is_not_set(
 
     outsider.refresh_from_db()
     assert not outsider.check_password(new_password)
+
+
+def test_a_delegation_past_its_last_day_has_ended_already_and_is_left_alone(
+    reporting_officer: User, other_officer: User
+) -> None:
+    today = timezone.localdate()
+    delegation = services.delegation_create(
+        by=reporting_officer, to=other_officer, starts=today, ends=today, origin=SYSTEM
+    )
+    Notification.objects.all().delete()
+    Delegation.objects.filter(pk=delegation.pk).update(
+        starts_on=today - datetime.timedelta(days=3), ends_on=today - datetime.timedelta(days=1)
+    )
+
+    services.delegation_end(delegation=delegation, by=reporting_officer, origin=SYSTEM)
+
+    assert Delegation.objects.get(pk=delegation.pk).cancelled_at is None
+    assert not events("delegation.end")
+    assert not Notification.objects.exists()
