@@ -6,6 +6,7 @@ State changes go through ``workflow``; these functions never touch ``status``.
 from __future__ import annotations
 
 import datetime
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -16,7 +17,8 @@ from django.utils.translation import gettext as _
 
 from . import audit, outbox
 from .attachments import AttachmentRefused, check_upload
-from .audit import Origin
+from .audit import SYSTEM, Origin
+from .content import EDITABLE_FIELDS, content_digest
 from .models import (
     Attachment,
     Delegation,
@@ -30,26 +32,6 @@ from .models.requests import Status
 from .references import next_reference
 from .workflow import WorkflowError
 
-# The fields an applicant fills in; everything else is set by the workflow.
-EDITABLE_FIELDS = [
-    "platform",
-    "participation",
-    "outlet",
-    "outlet_url",
-    "topic",
-    "summary",
-    "capacity",
-    "account_type",
-    "administers_group",
-    "timing",
-    "event_at",
-    "period_start",
-    "period_end",
-    "official_information",
-    "official_information_justification",
-    "honorarium",
-    "honorarium_amount",
-]
 EDITABLE_STATES = frozenset({Status.DRAFT, Status.RETURNED})
 
 
@@ -97,7 +79,7 @@ def request_update(
                 actor=by,
                 from_status=locked.status,
                 to_status=locked.status,
-                data={"fields": changed},
+                data={"fields": changed, "content": content_digest(locked)},
                 origin=origin,
             )
     for name in EDITABLE_FIELDS:
@@ -105,10 +87,38 @@ def request_update(
     return changed
 
 
-def attachment_add(*, request: PermissionRequest, by: User, upload: UploadedFile) -> Attachment:
+def _audit_file_change(
+    request: PermissionRequest, by: User, attachment: Attachment, change: str, origin: Origin
+) -> None:
+    """A file added to or removed from a returned request is an amendment the officer
+    decides on: audited, with the request's new content digest."""
+    if request.status != Status.RETURNED:
+        return
+    audit.record(
+        "amend",
+        request=request,
+        actor=by,
+        from_status=request.status,
+        to_status=request.status,
+        data={
+            "files": change,
+            "file": attachment.original_name,
+            "sha256": attachment.sha256,
+            "content": content_digest(request),
+        },
+        origin=origin,
+    )
+
+
+@transaction.atomic
+def attachment_add(
+    *, request: PermissionRequest, by: User, upload: UploadedFile, origin: Origin = SYSTEM
+) -> Attachment:
     """Attach a checked file to a draft or returned request."""
     from django.conf import settings
 
+    # Locked, so that the request cannot be submitted while its file is being added.
+    request = PermissionRequest.objects.select_for_update().get(pk=request.pk)
     if request.applicant_id != by.pk or request.status not in EDITABLE_STATES:
         raise AttachmentRefused(_("Files can be attached only while the request can be edited."))
     if request.attachments.count() >= settings.ATTACHMENTS_PER_REQUEST:
@@ -127,15 +137,19 @@ def attachment_add(*, request: PermissionRequest, by: User, upload: UploadedFile
     )
     attachment.file.save(upload.name or "file", upload, save=False)
     attachment.save()
+    _audit_file_change(request, by, attachment, "added", origin)
     return attachment
 
 
-def attachment_remove(*, attachment: Attachment, by: User) -> None:
-    request = attachment.request
+@transaction.atomic
+def attachment_remove(*, attachment: Attachment, by: User, origin: Origin = SYSTEM) -> None:
+    request = PermissionRequest.objects.select_for_update().get(pk=attachment.request_id)
     if request.applicant_id != by.pk or request.status not in EDITABLE_STATES:
         raise WorkflowError(_("Files can be removed only while the request can be edited."))
-    attachment.file.delete(save=False)
     attachment.delete()
+    _audit_file_change(request, by, attachment, "removed", origin)
+    # The file itself goes once the removal is committed: a rollback keeps both.
+    transaction.on_commit(partial(attachment.file.storage.delete, attachment.file.name))
 
 
 def renewal_start(*, approval: PermissionRequest, by: User) -> PermissionRequest:

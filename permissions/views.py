@@ -99,12 +99,17 @@ def my_requests(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _save_attachments(form: RequestForm, permission_request: PermissionRequest, user: User) -> bool:
+def _save_attachments(
+    request: HttpRequest, form: RequestForm, permission_request: PermissionRequest
+) -> bool:
     """Attach each uploaded file; a refused file leaves a message beside the field."""
+    user = _user(request)
     all_attached = True
     for upload in form.cleaned_data.get("attachments") or []:
         try:
-            services.attachment_add(request=permission_request, by=user, upload=upload)
+            services.attachment_add(
+                request=permission_request, by=user, upload=upload, origin=origin_of(request)
+            )
         except AttachmentRefused as refused:
             form.add_error("attachments", refused.message)
             all_attached = False
@@ -118,7 +123,7 @@ def _after_save(
 ) -> HttpResponse:
     """Shared end of 'new' and 'edit': attachments, then submit when asked to."""
     user = _user(request)
-    attached = _save_attachments(form, permission_request, user)
+    attached = _save_attachments(request, form, permission_request)
     wants_submit = "submit" in request.POST
     if not attached:
         messages.warning(
@@ -232,7 +237,9 @@ def attachment_remove(request: HttpRequest, pk: int, attachment_pk: int) -> Http
     permission_request = _own_editable(request, pk)
     attachment = get_object_or_404(permission_request.attachments, pk=attachment_pk)
     try:
-        services.attachment_remove(attachment=attachment, by=_user(request))
+        services.attachment_remove(
+            attachment=attachment, by=_user(request), origin=origin_of(request)
+        )
     except WorkflowError as error:
         messages.error(request, error.message)
     else:

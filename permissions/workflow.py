@@ -37,6 +37,7 @@ from django.utils.translation import gettext_lazy
 
 from . import audit
 from .audit import SYSTEM, Origin
+from .content import content_digest
 from .models import (
     ApprovalStep,
     AuditEvent,
@@ -81,6 +82,9 @@ TRANSITIONS: dict[Action, tuple[frozenset[str], frozenset[str]]] = {
 }
 
 DECISIONS = frozenset({Action.APPROVE, Action.REJECT, Action.RETURN})
+# The actions taken on what a request says: their audit events record its content digest,
+# so that the chain shows what was submitted and what was decided on.
+CONTENT_RECORDED = frozenset({Action.SUBMIT, Action.RESUBMIT, *DECISIONS})
 
 
 class WorkflowError(Exception):
@@ -201,6 +205,8 @@ def _audit(
 ) -> AuditEvent:
     """Append the action's audit event and write, in the same transaction, the
     notifications it causes to the outbox."""
+    if action in CONTENT_RECORDED:
+        data = {**(data or {}), "content": content_digest(request)}
     event = audit.record(
         action.value,
         request=request,

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from .. import audit
+from .. import audit, content
 from ..models import AuditVerification, User
 from ..roles import request_roles
 from ..security import Refused
@@ -170,6 +170,7 @@ def request_record(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "permission_request": permission_request,
             "events": selectors.timeline(request=permission_request),
+            "content_check": content.content_matches(permission_request),
             "notifications": selectors.notifications_about(request=permission_request),
         },
     )

@@ -18,8 +18,9 @@ pytestmark = pytest.mark.django_db
 # for the filter form, and the page of rows.
 REQUESTS_QUERIES = 6
 AUDIT_LOG_QUERIES = 5
-# The request, its steps, its attachments, its events and its notifications.
-RECORD_QUERIES = 8
+# The request, its steps, its attachments, its events and its notifications, and the
+# newest event that recorded its content (to compare with what it says now).
+RECORD_QUERIES = 9
 DASHBOARD_QUERIES = 15
 
 

@@ -9,6 +9,7 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 from django.utils.html import escape
@@ -64,14 +65,16 @@ def test_the_timeline_shows_every_event(
     html = auditor_browser.get(f"/audit/requests/{history.pk}/").content.decode()
     rows = _rows(html, "Timeline")
     events = list(AuditEvent.objects.filter(request=history).order_by("pk"))
-    assert [e.action for e in events] == ["submit", "return", "resubmit", "approve"]
+    # The file added while it was returned is an amendment, audited too.
+    assert [e.action for e in events] == ["submit", "return", "amend", "resubmit", "approve"]
     assert len(rows) == len(events)
     for row, event in zip(rows, events, strict=True):
         assert f"#{event.pk}<" in row
         assert event.get_action_label() in row
         assert f'datetime="{timezone.localtime(event.created_at).isoformat()}"' in row
         assert f"{event.from_status} → {event.to_status}" in row
-    submitted, returned, _resubmitted, approved = rows
+    submitted, returned, amended, _resubmitted, approved = rows
+    assert servant.get_full_name() in amended
     assert servant.get_full_name() in submitted
     assert reporting_officer.get_full_name() in returned
     assert escape("Attach the talking points & the slides.") in returned
@@ -173,3 +176,26 @@ def test_refused_attempts_to_open_it_show_on_the_auditors_timeline(
     row = next(r for r in _rows(html, "Timeline") if f"#{refused.pk}<" in r)
     assert "Access refused" in row
     assert escape(outsider.get_full_name()) in row
+
+
+def _approved(servant: User, officer: User) -> PermissionRequest:
+    request = submitted_request(servant)
+    workflow.approve(request.pk, by=officer)
+    return PermissionRequest.objects.get(pk=request.pk)
+
+
+def test_the_console_says_whether_the_request_still_matches(
+    auditor_browser: Client, servant: User, reporting_officer: User
+) -> None:
+    request = _approved(servant, reporting_officer)
+    url = f"/audit/requests/{request.pk}/"
+
+    assert "match what the audit chain recorded" in auditor_browser.get(url).content.decode()
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE permissions_permissionrequest SET summary = %s WHERE id = %s",
+            ["Something else entirely", request.pk],
+        )
+    page = auditor_browser.get(url).content.decode()
+    assert "Changed outside the portal." in page

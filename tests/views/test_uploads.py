@@ -9,6 +9,7 @@ import zipfile
 import zlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -242,7 +243,7 @@ def test_refused_file_on_an_existing_draft_keeps_the_typed_changes(
 
 
 def test_applicant_removes_an_attachment_from_a_draft(
-    browser: Browser, servant: User, media_root: Path
+    browser: Browser, servant: User, media_root: Path, django_capture_on_commit_callbacks: Any
 ) -> None:
     applicant = browser(servant)
     draft = draft_request(servant)
@@ -253,10 +254,14 @@ def test_applicant_removes_an_attachment_from_a_draft(
     first = Attachment.objects.get(original_name="a.pdf")
     stored = Path(first.file.path)
 
-    response = applicant.post(f"/requests/{draft.pk}/attachments/{first.pk}/remove/", follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = applicant.post(
+            f"/requests/{draft.pk}/attachments/{first.pk}/remove/", follow=True
+        )
 
     html = response.content.decode()
     assert "a.pdf was removed." in html
     assert [a.original_name for a in Attachment.objects.all()] == ["b.png"]
+    # The file goes once the removal is committed, so a rollback would keep it.
     assert not stored.exists()
     assert "b.png" in html
