@@ -266,6 +266,8 @@ class PermissionRequest(models.Model):
             ),
             models.Index(fields=["status", "valid_until"], name="request_status_validity"),
             models.Index(fields=["-created_at", "-id"], name="request_recent"),
+            # The audit console's other sorts have PostgreSQL-only indexes (empty values
+            # last, which SQLite cannot index): migration 0007.
         ]
         constraints = [
             models.CheckConstraint(
