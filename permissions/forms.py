@@ -10,10 +10,10 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from .content import EDITABLE_FIELDS
 from .models import ConductRule, Delegation, PermissionRequest, Platform
 from .models.notifications import ALWAYS_EMAILED, NotificationKind
 from .models.requests import StandardCondition, Status
-from .services import EDITABLE_FIELDS
 
 
 class LoginForm(AuthenticationForm):

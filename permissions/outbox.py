@@ -39,6 +39,11 @@ class TransientDeliveryError(Exception):
         self.retry_at = retry_at
 
 
+def dedupe_key(key: str, recipient_id: int) -> str:
+    """A notification's unique key: its cause and its recipient."""
+    return f"{key}:to{recipient_id}"[:200]
+
+
 def email_opt_outs(kind: str, user_ids: Iterable[int]) -> set[int]:
     """Which of these people turned off e-mail for `kind` (one query; none for the kinds
     that are always e-mailed)."""
@@ -84,7 +89,7 @@ def notify(
             recipient=recipient,
             kind=kind,
             request=request,
-            dedupe_key=f"{key}:to{recipient.pk}"[:200],
+            dedupe_key=dedupe_key(key, recipient.pk),
             subject=rendered.subject,
             body_text=rendered.text,
             body_html=rendered.html,

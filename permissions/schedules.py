@@ -35,7 +35,7 @@ from .models import (
 )
 from .models.notifications import NotificationKind
 from .models.requests import Status, StepStatus
-from .outbox import email_opt_outs, notify
+from .outbox import dedupe_key, email_opt_outs, notify
 
 logger = logging.getLogger(__name__)
 
@@ -372,15 +372,17 @@ def delegation_endings(*, batch_size: int = BATCH_SIZE) -> JobReport:
 
     for rows in _id_batches(candidates, ("delegator_id",), batch_size):
         report["batches"] += 1
-        # Those announced by an earlier run: one query for the batch, not one insert each.
+        # Those announced by an earlier run (both officers' rows are written together, so
+        # the delegator's stands for the pair): one
+        # query for the batch, not one failing insert each.
+        delegator_rows = {dedupe_key(key(pk), delegator): pk for pk, delegator in rows}
         announced = {
-            dedupe_key.rsplit(":to", 1)[0]
-            for dedupe_key in Notification.objects.filter(
-                kind=NotificationKind.DELEGATION_ENDED,
-                dedupe_key__in=[f"{key(pk)}:to{delegator}" for pk, delegator in rows],
+            delegator_rows[written]
+            for written in Notification.objects.filter(
+                kind=NotificationKind.DELEGATION_ENDED, dedupe_key__in=delegator_rows
             ).values_list("dedupe_key", flat=True)
         }
-        due = {pk: None for pk, _delegator in rows if key(pk) not in announced}
+        due = {pk: None for pk in delegator_rows.values() if pk not in announced}
         if due:
             _one_by_one("delegation_endings", due, send, report)
     logger.info("delegation_endings: %s", report)

@@ -30,12 +30,6 @@ OBJECT_REPR_MAX_LENGTH = 200
 REQUEST_PAGE_ROUTE = "requests/<int:pk>/"
 
 
-def origin(request: HttpRequest | None) -> audit.Origin:
-    """Where the HTTP request came from. A sign-in without one (authenticate() called
-    from code, the test client's force_login) has no address to give."""
-    return audit.origin_of(request) if request is not None else audit.Origin()
-
-
 def _signed_in_user(request: HttpRequest) -> User | None:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -47,7 +41,7 @@ def _signed_in_user(request: HttpRequest) -> User | None:
 
 
 def on_login(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
-    audit.record("login", actor=user, origin=origin(request))
+    audit.record("login", actor=user, origin=audit.origin_of(request))
 
 
 def on_login_failed(
@@ -66,7 +60,7 @@ def on_login_failed(
         "login.failed",
         actor=account,
         data={"username": username},
-        origin=origin(request),
+        origin=audit.origin_of(request),
     )
 
 
@@ -75,7 +69,7 @@ def on_logout(sender: Any, request: HttpRequest | None, user: User | None, **kwa
     # it would also let anyone, signed in or not, append to the chain at will.
     if user is None:
         return
-    audit.record("logout", actor=user, origin=origin(request))
+    audit.record("logout", actor=user, origin=audit.origin_of(request))
 
 
 def connect_signals() -> None:
@@ -132,7 +126,7 @@ def access_refused(request: HttpRequest, exception: Exception) -> AuditEvent | N
             "status": 403 if isinstance(exception, PermissionDenied) else 404,
             "request_id": target.pk if target is not None else None,
         },
-        origin=origin(request),
+        origin=audit.origin_of(request),
     )
 
 
@@ -177,4 +171,6 @@ def admin_changed(
     }
     if relations:
         data["relations"] = relations
-    return audit.record(action, actor=_signed_in_user(request), data=data, origin=origin(request))
+    return audit.record(
+        action, actor=_signed_in_user(request), data=data, origin=audit.origin_of(request)
+    )

@@ -89,18 +89,21 @@ def _request_search_form(request: HttpRequest) -> RequestSearchForm:
 @require_GET
 def request_search(request: HttpRequest) -> HttpResponse:
     form = _request_search_form(request)
+    search = _search_of(form, unfiltered=selectors.RequestSearch())
     page = None
-    if form.is_bound and form.is_valid():
-        search = form.search()
-    elif not form.is_bound:
-        search = selectors.RequestSearch()
-    else:
-        search = None
     if search is not None:
         page = selectors.search_requests(
             search=search, cursor=request.GET.get("after"), size=settings.PAGE_SIZE
         )
     return render(request, "console/requests.html", {"form": form, "page": page})
+
+
+def _search_of(form: RequestSearchForm | AuditLogForm, *, unfiltered: Any) -> Any:
+    """The search the form's filters describe; `unfiltered` when none were given; None
+    when some are wrong (the form says which)."""
+    if not form.is_bound:
+        return unfiltered
+    return form.search() if form.is_valid() else None
 
 
 def _export_refused(request: HttpRequest, list_url_name: str) -> HttpResponse:
@@ -125,9 +128,9 @@ def _export(
     the export (what, in which format, with which filters) on the audit chain."""
     if fmt not in EXPORT_FORMATS:
         raise Http404
-    if form.is_bound and not form.is_valid():
+    search = _search_of(form, unfiltered=unfiltered)
+    if search is None:
         return _export_refused(request, list_url_name)
-    search = form.search() if form.is_bound else unfiltered
     audit.record(
         "export",
         actor=_user(request),
@@ -187,13 +190,8 @@ def _audit_log_form(request: HttpRequest) -> AuditLogForm:
 @require_GET
 def audit_log(request: HttpRequest) -> HttpResponse:
     form = _audit_log_form(request)
+    search = _search_of(form, unfiltered=selectors.AuditLogSearch())
     page = None
-    if form.is_bound and form.is_valid():
-        search = form.search()
-    elif not form.is_bound:
-        search = selectors.AuditLogSearch()
-    else:
-        search = None
     if search is not None:
         page = selectors.audit_log(
             search=search, cursor=request.GET.get("after"), size=settings.PAGE_SIZE
