@@ -373,8 +373,8 @@ def delegation_endings(*, batch_size: int = BATCH_SIZE) -> JobReport:
     for rows in _id_batches(candidates, ("delegator_id",), batch_size):
         report["batches"] += 1
         # Those announced by an earlier run (both officers' rows are written together, so
-        # the delegator's stands for the pair): one
-        # query for the batch, not one failing insert each.
+        # the delegator's stands for the pair): one query for the batch, not one failing
+        # insert each.
         delegator_rows = {dedupe_key(key(pk), delegator): pk for pk, delegator in rows}
         announced = {
             delegator_rows[written]
