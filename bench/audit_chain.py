@@ -49,6 +49,7 @@ def main() -> None:
 
         from permissions import audit
         from permissions.models import AuditEvent
+        from permissions.states import Action
 
         call_command("migrate", verbosity=0)
         if AuditEvent.objects.exists():
@@ -58,7 +59,7 @@ def main() -> None:
         started = time.perf_counter()
         for number in range(args.events):
             audit.record(
-                "login", comment=f"bench event {number}", data={"n": number}, origin=origin
+                Action.LOGIN, comment=f"bench event {number}", data={"n": number}, origin=origin
             )
         appended_in = time.perf_counter() - started
 

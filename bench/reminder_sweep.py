@@ -47,7 +47,7 @@ def create_approvals(rows: int, servants: int, valid_until: datetime.date) -> No
     from django.utils import timezone
 
     from permissions.models import PermissionRequest, Platform, User
-    from permissions.models.requests import Status
+    from permissions.states import Status
 
     if PermissionRequest.objects.exists():
         raise SystemExit("The database already holds requests: give the benchmark a fresh one.")

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import outbox, security, services, workflow
 from .audit import origin_of
+from .errors import WorkflowError
 from .models import (
     ApprovalStep,
     AuditEvent,
@@ -28,8 +29,8 @@ from .models import (
     RoutingRule,
     User,
 )
-from .models.requests import Participation, PlatformCategory
-from .workflow import WorkflowError
+from .models.requests import DelegationQuerySet, Participation, PlatformCategory
+from .states import Action
 
 _ModelT = TypeVar("_ModelT", bound=models.Model)
 
@@ -70,7 +71,7 @@ class AuditedAdmin(admin.ModelAdmin[_ModelT]):
     def log_addition(self, request: HttpRequest, obj: _ModelT, message: Any) -> Any:
         entry = super().log_addition(request, obj, message)
         security.admin_changed(
-            security.ADMIN_ADD,
+            Action.ADMIN_ADD,
             request=request,
             obj=obj,
             changes=message,
@@ -81,7 +82,7 @@ class AuditedAdmin(admin.ModelAdmin[_ModelT]):
     def log_change(self, request: HttpRequest, obj: _ModelT, message: Any) -> Any:
         entry = super().log_change(request, obj, message)
         security.admin_changed(
-            security.ADMIN_CHANGE,
+            Action.ADMIN_CHANGE,
             request=request,
             obj=obj,
             changes=message,
@@ -96,7 +97,7 @@ class AuditedAdmin(admin.ModelAdmin[_ModelT]):
         objects = list(queryset)  # one query, shared with the LogEntry rows
         entries = super().log_deletions(request, queryset)
         for obj in objects:
-            security.admin_changed(security.ADMIN_DELETE, request=request, obj=obj)
+            security.admin_changed(Action.ADMIN_DELETE, request=request, obj=obj)
         return entries
 
     def response_action(
@@ -291,16 +292,14 @@ class DelegationAdmin(AuditedAdmin[Delegation]):
         return request.user.has_perm("permissions.change_delegation")
 
     @admin.action(description=_("End the selected delegations now"), permissions=["end"])
-    def end_now(self, request: HttpRequest, queryset: QuerySet[Delegation]) -> None:
+    def end_now(self, request: HttpRequest, queryset: DelegationQuerySet) -> None:
         origin = origin_of(request)
         ended = 0
         # Lock every selected row before the first audit append takes the chain's lock,
         # in the order an officer ending one of them takes the same two locks (row,
         # then chain): otherwise the two could wait on each other.
         delegations = list(
-            queryset.filter(cancelled_at__isnull=True, ends_on__gte=timezone.localdate())
-            .select_for_update()
-            .order_by("pk")
+            queryset.not_over(timezone.localdate()).select_for_update().order_by("pk")
         )
         for delegation in delegations:
             services.delegation_end(

@@ -32,6 +32,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from .models import AuditEvent, AuditHead, AuditVerification
+from .paging import BY_ID, batches
+from .states import Action
 
 if TYPE_CHECKING:
     from .models import PermissionRequest, User
@@ -175,7 +177,7 @@ def _normalise(data: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def record(
-    action: str,
+    action: Action,
     *,
     actor: User | None = None,
     request: PermissionRequest | None = None,
@@ -198,7 +200,7 @@ def record(
             request=request,
             actor=actor,
             acting_for=acting_for,
-            action=action,
+            action=Action(action).value,
             from_status=from_status,
             to_status=to_status,
             comment=_text(comment),
@@ -233,13 +235,8 @@ class Report:
 
 
 def _events(batch_size: int) -> Iterator[AuditEvent]:
-    last = 0
-    while True:
-        batch = list(AuditEvent.objects.filter(pk__gt=last).order_by("pk")[:batch_size])
+    for batch in batches(AuditEvent.objects.all(), sort=BY_ID, size=batch_size, key=("pk", "pk")):
         yield from batch
-        if len(batch) < batch_size:
-            return
-        last = batch[-1].pk
 
 
 def verify(*, batch_size: int = BATCH_SIZE, since_head: bool = False) -> Report:

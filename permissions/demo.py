@@ -22,6 +22,7 @@ from .models import (
     RoutingRule,
     User,
 )
+from .states import Action
 
 MEDIA_CELL_GROUP = "Establishment Division media cell"
 
@@ -435,7 +436,7 @@ class DemoRequest:
     account_type: str = ""
     capacity: str = "personal"
     official_information: str = ""
-    steps: tuple[tuple[str, str, int], ...] = ()  # (action, username, days after filing)
+    steps: tuple[tuple[Action, str, int], ...] = ()  # (action, username, days after filing)
 
 
 DEMO_REQUESTS: list[DemoRequest] = [
@@ -457,7 +458,7 @@ DEMO_REQUESTS: list[DemoRequest] = [
         "How the Press Information Department answers requests for information.",
         days_ago=1,
         capacity="official",
-        steps=(("submit", "servant", 0),),
+        steps=((Action.SUBMIT, "servant", 0),),
     ),
     DemoRequest(
         "servant",
@@ -470,8 +471,8 @@ DEMO_REQUESTS: list[DemoRequest] = [
         event_in_days=None,
         account_type="personal",
         steps=(
-            ("submit", "servant", 0),
-            ("approve", "officer", 2),
+            (Action.SUBMIT, "servant", 0),
+            (Action.APPROVE, "officer", 2),
         ),
     ),
     DemoRequest(
@@ -483,7 +484,7 @@ DEMO_REQUESTS: list[DemoRequest] = [
         "The role of official channels in correcting false reports during emergencies.",
         days_ago=4,
         capacity="official",
-        steps=(("submit", "hamza.qureshi", 0), ("approve", "officer", 1)),
+        steps=((Action.SUBMIT, "hamza.qureshi", 0), (Action.APPROVE, "officer", 1)),
     ),
     DemoRequest(
         "sana.javed",
@@ -495,7 +496,7 @@ DEMO_REQUESTS: list[DemoRequest] = [
         days_ago=6,
         event_in_days=12,
         account_type="personal",
-        steps=(("submit", "sana.javed", 0), ("return", "hamza.qureshi", 2)),
+        steps=((Action.SUBMIT, "sana.javed", 0), (Action.RETURN, "hamza.qureshi", 2)),
     ),
     DemoRequest(
         "usman.ghani",
@@ -505,7 +506,7 @@ DEMO_REQUESTS: list[DemoRequest] = [
         "Personal YouTube channel",
         "A live commentary on the budget speech and its effect on salaried people.",
         days_ago=15,
-        steps=(("submit", "usman.ghani", 0), ("reject", "hamza.qureshi", 3)),
+        steps=((Action.SUBMIT, "usman.ghani", 0), (Action.REJECT, "hamza.qureshi", 3)),
     ),
     DemoRequest(
         "rabia.nawaz",
@@ -515,7 +516,7 @@ DEMO_REQUESTS: list[DemoRequest] = [
         "Radio Pakistan Islamabad, morning show",
         "Her experience of joining the secretariat as an assistant.",
         days_ago=9,
-        steps=(("submit", "rabia.nawaz", 0), ("withdraw", "rabia.nawaz", 2)),
+        steps=((Action.SUBMIT, "rabia.nawaz", 0), (Action.WITHDRAW, "rabia.nawaz", 2)),
     ),
     DemoRequest(
         "mehwish.ali",
@@ -527,9 +528,9 @@ DEMO_REQUESTS: list[DemoRequest] = [
         days_ago=40,
         capacity="official",
         steps=(
-            ("submit", "mehwish.ali", 0),
-            ("approve", "kamran.akmal", 2),
-            ("revoke", "kamran.akmal", 20),
+            (Action.SUBMIT, "mehwish.ali", 0),
+            (Action.APPROVE, "kamran.akmal", 2),
+            (Action.REVOKE, "kamran.akmal", 20),
         ),
     ),
     DemoRequest(
@@ -541,7 +542,11 @@ DEMO_REQUESTS: list[DemoRequest] = [
         "A research article on audience surveys, using published data only.",
         days_ago=75,
         event_in_days=5,
-        steps=(("submit", "faisal.raza", 0), ("approve", "mehwish.ali", 1), ("expire", "", 50)),
+        steps=(
+            (Action.SUBMIT, "faisal.raza", 0),
+            (Action.APPROVE, "mehwish.ali", 1),
+            (Action.EXPIRE, "", 50),
+        ),
     ),
     DemoRequest(
         "waqas.anwar",
@@ -552,7 +557,7 @@ DEMO_REQUESTS: list[DemoRequest] = [
         "The traffic diversions during the winter road works, and how citizens can get help.",
         days_ago=3,
         capacity="official",
-        steps=(("submit", "waqas.anwar", 0), ("approve", "saima.rehman", 1)),
+        steps=((Action.SUBMIT, "waqas.anwar", 0), (Action.APPROVE, "saima.rehman", 1)),
     ),
     DemoRequest(
         "maria.khan",
@@ -564,7 +569,7 @@ DEMO_REQUESTS: list[DemoRequest] = [
         days_ago=9,
         account_type="official",
         capacity="official",
-        steps=(("submit", "maria.khan", 0),),
+        steps=((Action.SUBMIT, "maria.khan", 0),),
     ),
     DemoRequest(
         "junaid.iqbal",
@@ -575,7 +580,7 @@ DEMO_REQUESTS: list[DemoRequest] = [
         "A plain-language guide to filing income tax returns online.",
         days_ago=2,
         official_information="The guide quotes the filing statistics for 2025.",
-        steps=(("submit", "junaid.iqbal", 0),),
+        steps=((Action.SUBMIT, "junaid.iqbal", 0),),
     ),
 ]
 
@@ -584,13 +589,13 @@ def _platform(name: str) -> Platform:
     return Platform.objects.get(name=name)
 
 
-def _run_step(request_id: int, action: str, username: str) -> None:
+def _run_step(request_id: int, action: Action, username: str) -> None:
     from . import workflow
 
     person = User.objects.get(username=username) if username else None
-    if action == "submit":
+    if action == Action.SUBMIT:
         workflow.submit(request_id, by=person, declaration=True)  # type: ignore[arg-type]
-    elif action == "approve":
+    elif action == Action.APPROVE:
         workflow.approve(
             request_id,
             by=person,  # type: ignore[arg-type]
@@ -599,28 +604,28 @@ def _run_step(request_id: int, action: str, username: str) -> None:
                 comment="Approved with the usual conditions.",
             ),
         )
-    elif action == "return":
+    elif action == Action.RETURN:
         workflow.return_for_clarification(
             request_id,
             by=person,  # type: ignore[arg-type]
             reason="Please say whether the group is public, and attach the text of the post.",
         )
-    elif action == "reject":
+    elif action == Action.REJECT:
         workflow.reject(
             request_id,
             by=person,  # type: ignore[arg-type]
             reason="Commenting on the budget in public would embarrass the Government.",
             rule=ConductRule.objects.get(number="22"),
         )
-    elif action == "withdraw":
+    elif action == Action.WITHDRAW:
         workflow.withdraw(request_id, by=person, reason="The programme was postponed.")  # type: ignore[arg-type]
-    elif action == "revoke":
+    elif action == Action.REVOKE:
         workflow.revoke(
             request_id,
             by=person,  # type: ignore[arg-type]
             reason="The podcast episode was advertised with the Directorate's logo.",
         )
-    elif action == "expire":
+    elif action == Action.EXPIRE:
         workflow.expire(request_id)
     else:  # pragma: no cover - the table above is fixed
         raise ValueError(action)

@@ -41,14 +41,7 @@ def roles_of(user: User) -> Roles:
             in_audit_group=Exists(Group.objects.filter(user=OuterRef("pk"), name=AUDITORS_GROUP)),
             decides=Exists(User.objects.filter(reporting_officer=OuterRef("pk")))
             | Exists(User.objects.filter(countersigning_officer=OuterRef("pk")))
-            | Exists(
-                Delegation.objects.filter(
-                    delegate=OuterRef("pk"),
-                    starts_on__lte=today,
-                    ends_on__gte=today,
-                    cancelled_at__isnull=True,
-                )
-            )
+            | Exists(Delegation.objects.active_on(today).filter(delegate=OuterRef("pk")))
             | Exists(RoutingRule.objects.filter(is_active=True, group__user=OuterRef("pk"))),
         )
         .annotate(

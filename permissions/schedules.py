@@ -26,6 +26,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from . import audit, workflow
+from .authority import holders_by_step
+from .errors import WorkflowError
 from .models import (
     ApprovalStep,
     Delegation,
@@ -34,8 +36,9 @@ from .models import (
     Reminder,
 )
 from .models.notifications import NotificationKind
-from .models.requests import Status, StepStatus
 from .outbox import dedupe_key, email_opt_outs, notify
+from .paging import BY_ID, batches
+from .states import Status, StepStatus
 
 logger = logging.getLogger(__name__)
 
@@ -50,18 +53,9 @@ JobReport = dict[str, int]
 def _id_batches(
     queryset: QuerySet[Any], fields: Sequence[str], size: int
 ) -> Iterator[list[tuple[Any, ...]]]:
-    """The queryset's rows as tuples of (pk, *fields), in batches by ascending pk.
-
-    Keyset paging: each batch is one query starting after the last pk seen, so rows that
-    leave the queryset while the job runs (expired, escalated) shift nothing."""
-    last = 0
-    while True:
-        rows = list(queryset.filter(pk__gt=last).order_by("pk").values_list("pk", *fields)[:size])
-        if rows:
-            yield rows
-        if len(rows) < size:
-            return
-        last = rows[-1][0]
+    """The queryset's rows as tuples of (pk, *fields), in batches by ascending pk, so
+    that rows leaving the queryset while the job runs (expired, escalated) shift nothing."""
+    return batches(queryset.values_list("pk", *fields), sort=BY_ID, size=size, key=(0, 0))
 
 
 def _one_by_one(
@@ -215,7 +209,7 @@ def _through_workflow(
         for _pk, request_id in rows:
             try:
                 action(request_id)
-            except workflow.WorkflowError as error:
+            except WorkflowError as error:
                 report["refused"] += 1
                 logger.warning("%s: request %s refused: %s", job, request_id, error.message)
             except Exception:
@@ -279,7 +273,7 @@ def pending_reminders(*, batch_size: int = BATCH_SIZE) -> JobReport:
                 .select_related("request", "assignee")
                 .order_by("pk")
             )
-            holders = workflow.holders_by_step(steps)
+            holders = holders_by_step(steps)
             opted_out = email_opt_outs(
                 NotificationKind.PENDING_REMINDER,
                 (person.pk for people in holders.values() for person in people),
@@ -340,10 +334,8 @@ def delegation_endings(*, batch_size: int = BATCH_SIZE) -> JobReport:
     """Tell both officers when a delegation reaches its last day and ends by itself
     (one ended early was announced by whoever ended it)."""
     today = timezone.localdate()
-    candidates = Delegation.objects.filter(
-        cancelled_at__isnull=True,
-        ends_on__lt=today,
-        ends_on__gte=today - datetime.timedelta(days=DELEGATION_LOOKBACK_DAYS),
+    candidates = Delegation.objects.ended_by_themselves(
+        since=today - datetime.timedelta(days=DELEGATION_LOOKBACK_DAYS), before=today
     )
     report: JobReport = {"batches": 0, "reminded": 0, "notifications": 0, "failed": 0}
 

@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest
 
 from . import audit
 from .models import AuditEvent, PermissionRequest, User
+from .states import Action
 
 # As long as a username may be (AbstractUser.username).
 USERNAME_MAX_LENGTH = 150
@@ -41,7 +42,7 @@ def _signed_in_user(request: HttpRequest) -> User | None:
 
 
 def on_login(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
-    audit.record("login", actor=user, origin=audit.origin_of(request))
+    audit.record(Action.LOGIN, actor=user, origin=audit.origin_of(request))
 
 
 def on_login_failed(
@@ -57,7 +58,7 @@ def on_login_failed(
         else None
     )
     audit.record(
-        "login.failed",
+        Action.LOGIN_FAILED,
         actor=account,
         data={"username": username},
         origin=audit.origin_of(request),
@@ -69,7 +70,7 @@ def on_logout(sender: Any, request: HttpRequest | None, user: User | None, **kwa
     # it would also let anyone, signed in or not, append to the chain at will.
     if user is None:
         return
-    audit.record("logout", actor=user, origin=audit.origin_of(request))
+    audit.record(Action.LOGOUT, actor=user, origin=audit.origin_of(request))
 
 
 def connect_signals() -> None:
@@ -117,7 +118,7 @@ def access_refused(request: HttpRequest, exception: Exception) -> AuditEvent | N
         return None
     target = PermissionRequest.objects.only("pk").filter(pk=pk).first() if pk is not None else None
     return audit.record(
-        "access.denied",
+        Action.ACCESS_DENIED,
         actor=user,
         request=target,
         data={
@@ -131,10 +132,6 @@ def access_refused(request: HttpRequest, exception: Exception) -> AuditEvent | N
 
 
 # --- the admin ---------------------------------------------------------------------------
-
-ADMIN_ADD = "admin.add"
-ADMIN_CHANGE = "admin.change"
-ADMIN_DELETE = "admin.delete"
 
 
 def _change_message(changes: Any) -> Any:
@@ -151,7 +148,7 @@ def _change_message(changes: Any) -> Any:
 
 
 def admin_changed(
-    action: str,
+    action: Action,
     *,
     request: HttpRequest,
     obj: Model,

@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from .authority import delegators_of, steps_awaiting
 from .models import (
     ApprovalStep,
     Attachment,
@@ -21,10 +22,11 @@ from .models import (
     PermissionRequest,
     User,
 )
-from .models.audit import REQUEST_ACTIONS
-from .models.requests import Status, StepStatus
-from .pagination import KeysetPage, keyset_page
+from .paging import Page, SortKey, page
 from .roles import roles_of
+from .states import REQUEST_ACTIONS, Status
+
+NEWEST = SortKey.newest("created_at")
 
 
 def person_profile(*, user_id: int) -> User:
@@ -53,7 +55,7 @@ class RequestFilters:
 
 def requests_of_applicant(
     *, applicant: User, filters: RequestFilters, cursor: str | None
-) -> KeysetPage[PermissionRequest]:
+) -> Page[PermissionRequest]:
     queryset = _request_list_base().filter(applicant=applicant)
     if filters.status in Status.values:
         queryset = queryset.filter(status=filters.status)
@@ -63,33 +65,12 @@ def requests_of_applicant(
             | Q(topic__icontains=filters.q)
             | Q(outlet__icontains=filters.q)
         )
-    return keyset_page(queryset, cursor=cursor, size=settings.PAGE_SIZE, field="created_at")
+    return page(queryset, sort=NEWEST, cursor=cursor, size=settings.PAGE_SIZE)
 
 
-def _delegators_today(officer: User) -> QuerySet[Delegation]:
-    today = timezone.localdate()
-    return Delegation.objects.filter(
-        delegate=officer, starts_on__lte=today, ends_on__gte=today, cancelled_at__isnull=True
-    )
-
-
-def _steps_awaiting(officer: User) -> QuerySet[ApprovalStep]:
-    """Pending steps this officer may decide: their own, their groups', and those of
-    officers who delegated to them today. Never a step of their own request."""
-    return (
-        ApprovalStep.objects.filter(status=StepStatus.PENDING)
-        .filter(
-            Q(assignee=officer)
-            | Q(group__in=officer.groups.all())
-            | Q(assignee__in=_delegators_today(officer).values("delegator"))
-        )
-        .exclude(request__applicant=officer)
-    )
-
-
-def requests_awaiting(*, officer: User, cursor: str | None) -> KeysetPage[ApprovalStep]:
+def requests_awaiting(*, officer: User, cursor: str | None) -> Page[ApprovalStep]:
     """The officer's inbox, oldest first."""
-    queryset = _steps_awaiting(officer).select_related(
+    queryset = steps_awaiting(officer).select_related(
         "request",
         "request__platform",
         "request__applicant",
@@ -97,25 +78,23 @@ def requests_awaiting(*, officer: User, cursor: str | None) -> KeysetPage[Approv
         "assignee",
         "group",
     )
-    return keyset_page(
-        queryset, cursor=cursor, size=settings.PAGE_SIZE, field="started_at", newest_first=False
-    )
+    return page(queryset, sort=SortKey.oldest("started_at"), cursor=cursor, size=settings.PAGE_SIZE)
 
 
 def awaiting_count(*, officer: User) -> int:
     # Bounded by one officer's inbox and served by the step_inbox_* indexes.
-    return _steps_awaiting(officer).count()
+    return steps_awaiting(officer).count()
 
 
 def overdue_before() -> datetime.datetime:
     return timezone.now() - datetime.timedelta(days=settings.INBOX_OVERDUE_DAYS)
 
 
-def steps_decided_by(*, officer: User, cursor: str | None) -> KeysetPage[ApprovalStep]:
+def steps_decided_by(*, officer: User, cursor: str | None) -> Page[ApprovalStep]:
     queryset = ApprovalStep.objects.filter(acted_by=officer).select_related(
         "request", "request__platform", "request__applicant", "acted_for"
     )
-    return keyset_page(queryset, cursor=cursor, size=settings.PAGE_SIZE, field="acted_at")
+    return page(queryset, sort=SortKey.newest("acted_at"), cursor=cursor, size=settings.PAGE_SIZE)
 
 
 def _visible_to(user: User) -> Q:
@@ -125,7 +104,7 @@ def _visible_to(user: User) -> Q:
         Q(assignee=user)
         | Q(acted_by=user)
         | Q(group__in=user.groups.all())
-        | Q(assignee__in=_delegators_today(user).values("delegator"))
+        | Q(assignee__in=delegators_of(user).values("delegator"))
     )
     return Q(applicant=user) | Q(Exists(step_holders))
 
@@ -199,9 +178,7 @@ def delegations_of(*, officer: User) -> dict[str, list[Delegation]]:
         .select_related("delegate")
         .order_by("starts_on", "pk")
     )
-    received = list(
-        _delegators_today(officer).select_related("delegator").order_by("ends_on", "pk")
-    )
+    received = list(delegators_of(officer).select_related("delegator").order_by("ends_on", "pk"))
     return {"given": given, "received": received}
 
 
@@ -222,9 +199,9 @@ def attachment_for_viewer(*, user: User, request_pk: int, pk: int) -> Attachment
         raise Http404 from None
 
 
-def notifications_of(*, user: User, cursor: str | None) -> KeysetPage[Notification]:
+def notifications_of(*, user: User, cursor: str | None) -> Page[Notification]:
     queryset = Notification.objects.filter(recipient=user).select_related("request")
-    return keyset_page(queryset, cursor=cursor, size=settings.PAGE_SIZE, field="created_at")
+    return page(queryset, sort=NEWEST, cursor=cursor, size=settings.PAGE_SIZE)
 
 
 def email_opt_outs(*, user: User) -> set[str]:

@@ -19,6 +19,7 @@ from . import audit, outbox
 from .attachments import AttachmentRefused, check_upload
 from .audit import SYSTEM, Origin
 from .content import EDITABLE_FIELDS, content_digest
+from .errors import WorkflowError
 from .models import (
     Attachment,
     Delegation,
@@ -28,11 +29,8 @@ from .models import (
     User,
 )
 from .models.notifications import ALWAYS_EMAILED, NotificationKind
-from .models.requests import Status
 from .references import next_reference
-from .workflow import WorkflowError
-
-EDITABLE_STATES = frozenset({Status.DRAFT, Status.RETURNED})
+from .states import EDITABLE, RENEWABLE, Action, Status
 
 
 @transaction.atomic
@@ -60,7 +58,7 @@ def request_update(
     locked = PermissionRequest.objects.select_for_update().get(pk=request.pk)
     if locked.applicant_id != by.pk:
         raise WorkflowError(_("Only the applicant may change this request."))
-    if locked.status not in EDITABLE_STATES:
+    if locked.status not in EDITABLE:
         raise WorkflowError(
             _("%(reference)s can no longer be changed: it is %(status)s.")
             % {"reference": locked.reference, "status": locked.get_status_display()}
@@ -74,7 +72,7 @@ def request_update(
         locked.save(update_fields=[*changed, "updated_at"])
         if locked.status == Status.RETURNED:
             audit.record(
-                "amend",
+                Action.AMEND,
                 request=locked,
                 actor=by,
                 from_status=locked.status,
@@ -95,7 +93,7 @@ def _audit_file_change(
     if request.status != Status.RETURNED:
         return
     audit.record(
-        "amend",
+        Action.AMEND,
         request=request,
         actor=by,
         from_status=request.status,
@@ -119,7 +117,7 @@ def attachment_add(
 
     # Locked, so that the request cannot be submitted while its file is being added.
     request = PermissionRequest.objects.select_for_update().get(pk=request.pk)
-    if request.applicant_id != by.pk or request.status not in EDITABLE_STATES:
+    if request.applicant_id != by.pk or request.status not in EDITABLE:
         raise AttachmentRefused(_("Files can be attached only while the request can be edited."))
     if request.attachments.count() >= settings.ATTACHMENTS_PER_REQUEST:
         raise AttachmentRefused(
@@ -144,7 +142,7 @@ def attachment_add(
 @transaction.atomic
 def attachment_remove(*, attachment: Attachment, by: User, origin: Origin = SYSTEM) -> None:
     request = PermissionRequest.objects.select_for_update().get(pk=attachment.request_id)
-    if request.applicant_id != by.pk or request.status not in EDITABLE_STATES:
+    if request.applicant_id != by.pk or request.status not in EDITABLE:
         raise WorkflowError(_("Files can be removed only while the request can be edited."))
     attachment.delete()
     _audit_file_change(request, by, attachment, "removed", origin)
@@ -156,7 +154,7 @@ def renewal_start(*, approval: PermissionRequest, by: User) -> PermissionRequest
     """A new draft that copies an approved (or expired) request and points back at it."""
     if approval.applicant_id != by.pk:
         raise WorkflowError(_("Only the applicant may renew this permission."))
-    if approval.status not in {Status.APPROVED, Status.EXPIRED}:
+    if approval.status not in RENEWABLE:
         raise WorkflowError(_("Only an approved or expired permission can be renewed."))
     data = {name: getattr(approval, name) for name in EDITABLE_FIELDS}
     data.update(event_at=None, period_start=None, period_end=None)
@@ -189,7 +187,7 @@ def delegation_create(
         raise ValidationError(errors)
     delegation.save()
     event = audit.record(
-        "delegation.create",
+        Action.DELEGATION_CREATE,
         actor=by,
         data={
             "delegation": delegation.pk,
@@ -229,7 +227,7 @@ def delegation_end(
     locked.cancelled_at = timezone.now()
     locked.save(update_fields=["cancelled_at"])
     event = audit.record(
-        "delegation.end",
+        Action.DELEGATION_END,
         actor=by,
         data={
             "delegation": locked.pk,

@@ -17,6 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from . import selectors, services, workflow
 from .attachments import AttachmentRefused
 from .audit import origin_of
+from .authority import may_revoke, step_for_decision
+from .errors import AlreadyDecided, WorkflowError
 from .forms import (
     DecisionForm,
     DelegationForm,
@@ -26,11 +28,9 @@ from .forms import (
     RequestForm,
 )
 from .models import Delegation, Notification, PermissionRequest, User
-from .models.requests import Status, StepStatus
 from .roles import Roles, request_roles
-from .workflow import Approval, WorkflowError
-
-WITHDRAWABLE_STATES = frozenset({Status.DRAFT, Status.PENDING, Status.RETURNED})
+from .states import EDITABLE, RENEWABLE, WITHDRAWABLE, Action, Status
+from .workflow import Approval
 
 
 def _roles(request: HttpRequest) -> Roles:
@@ -42,6 +42,15 @@ def _roles(request: HttpRequest) -> Roles:
 
 def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
+
+
+def _rows_or_page(request: HttpRequest, template: str, rows_target: str) -> str:
+    """The page's template, or only its `rows` partial when htmx asks to refresh the
+    element `rows_target` (filters and "more" links swap the rows in place)."""
+    htmx = getattr(request, "htmx", None)
+    if htmx and htmx.target == rows_target:
+        return f"{template}#rows"
+    return template
 
 
 def _apply_field_errors(form: Any, error: WorkflowError) -> None:
@@ -93,10 +102,9 @@ def my_requests(request: HttpRequest) -> HttpResponse:
         applicant=_user(request), filters=filters, cursor=request.GET.get("after")
     )
     context = {"page": page, "filter_form": filter_form, "filters": filters}
-    template = "permissions/my_requests.html"
-    if request.htmx and request.htmx.target == "request-rows":  # type: ignore[attr-defined]
-        template += "#rows"
-    return render(request, template, context)
+    return render(
+        request, _rows_or_page(request, "permissions/my_requests.html", "request-rows"), context
+    )
 
 
 def _save_attachments(
@@ -205,7 +213,7 @@ def _own_editable(request: HttpRequest, pk: int) -> PermissionRequest:
 @require_http_methods(["GET", "POST"])
 def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
     permission_request = _own_editable(request, pk)
-    if permission_request.status not in services.EDITABLE_STATES:
+    if permission_request.status not in EDITABLE:
         messages.info(
             request,
             _("%(reference)s can no longer be changed.")
@@ -252,7 +260,7 @@ def attachment_remove(request: HttpRequest, pk: int, attachment_pk: int) -> Http
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     permission_request = selectors.request_for_viewer(user=user, pk=pk)
-    step = _step_for_decision(permission_request, user)
+    step = step_for_decision(permission_request, user)
     return render(
         request,
         "permissions/request_detail.html",
@@ -262,10 +270,10 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "is_applicant": permission_request.applicant_id == user.pk,
             "can_decide": step is not None,
             "can_revoke": permission_request.status == Status.APPROVED
-            and workflow.may_revoke(permission_request, user),
-            "editable": permission_request.status in services.EDITABLE_STATES,
-            "withdrawable": permission_request.status in WITHDRAWABLE_STATES,
-            "renewable": permission_request.status in {Status.APPROVED, Status.EXPIRED},
+            and may_revoke(permission_request, user),
+            "editable": permission_request.status in EDITABLE,
+            "withdrawable": permission_request.status in WITHDRAWABLE,
+            "renewable": permission_request.status in RENEWABLE,
         },
     )
 
@@ -274,7 +282,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     permission_request = _own_editable(request, pk)
-    if permission_request.status not in WITHDRAWABLE_STATES:
+    if permission_request.status not in WITHDRAWABLE:
         messages.info(
             request,
             _("%(reference)s can no longer be withdrawn: it is %(status)s.")
@@ -360,12 +368,9 @@ def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     page = selectors.requests_awaiting(officer=_user(request), cursor=request.GET.get("after"))
-    template = "permissions/inbox.html"
-    if request.htmx and request.htmx.target == "inbox-rows":  # type: ignore[attr-defined]
-        template += "#rows"
     return render(
         request,
-        template,
+        _rows_or_page(request, "permissions/inbox.html", "inbox-rows"),
         {"page": page, "overdue_before": selectors.overdue_before()},
     )
 
@@ -374,24 +379,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @require_GET
 def decided_by_me(request: HttpRequest) -> HttpResponse:
     page = selectors.steps_decided_by(officer=_user(request), cursor=request.GET.get("after"))
-    template = "permissions/decided.html"
-    if request.htmx and request.htmx.target == "decided-rows":  # type: ignore[attr-defined]
-        template += "#rows"
-    return render(request, template, {"page": page})
-
-
-def _step_for_decision(permission_request: PermissionRequest, user: User) -> Any:
-    """The current step if `user` may decide it now, else None."""
-    if permission_request.status != Status.PENDING:
-        return None
-    for step in permission_request.current_round_steps:
-        if step.order == permission_request.current_step and step.status == StepStatus.PENDING:
-            try:
-                workflow.authority_on_step(step, user, applicant_id=permission_request.applicant_id)
-            except WorkflowError:
-                return None
-            return step
-    return None
+    return render(
+        request, _rows_or_page(request, "permissions/decided.html", "decided-rows"), {"page": page}
+    )
 
 
 @login_required
@@ -399,7 +389,7 @@ def _step_for_decision(permission_request: PermissionRequest, user: User) -> Any
 def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     permission_request = selectors.request_for_viewer(user=user, pk=pk)
-    step = _step_for_decision(permission_request, user)
+    step = step_for_decision(permission_request, user)
     if step is None:
         if request.method == "POST":
             messages.error(
@@ -411,34 +401,15 @@ def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 },
             )
         return redirect("request-detail", pk=pk)
-    is_last = step.order == len(permission_request.current_round_steps)
     form = DecisionForm(
-        request.POST or None, rules=selectors.rejection_rules(), is_last_step=is_last
+        request.POST or None,
+        rules=selectors.rejection_rules(),
+        is_last_step=step.order == len(permission_request.current_round_steps),
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        origin = origin_of(request)
         try:
-            if data["decision"] == DecisionForm.Decision.APPROVE:
-                workflow.approve(
-                    pk,
-                    by=user,
-                    approval=Approval(
-                        valid_from=data.get("valid_from"),
-                        valid_until=data.get("valid_until"),
-                        conditions=list(data["conditions"]),
-                        conditions_text=data["conditions_text"],
-                        comment=data["comment"],
-                    ),
-                    origin=origin,
-                )
-            elif data["decision"] == DecisionForm.Decision.REJECT:
-                workflow.reject(
-                    pk, by=user, reason=data["reason"], rule=data["rule"], origin=origin
-                )
-            else:
-                workflow.return_for_clarification(pk, by=user, reason=data["reason"], origin=origin)
-        except workflow.AlreadyDecided as error:
+            _decide(pk, by=user, data=form.cleaned_data, origin=origin_of(request))
+        except AlreadyDecided as error:
             messages.error(request, error.message)
             return redirect("request-detail", pk=pk)
         except WorkflowError as error:
@@ -451,8 +422,8 @@ def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 % {"reference": permission_request.reference},
             )
             return redirect("inbox")
-    default_from, default_until = workflow.default_validity(permission_request)
     if not form.is_bound:
+        default_from, default_until = workflow.default_validity(permission_request)
         form.initial.update(valid_from=default_from, valid_until=default_until)
     return render(
         request,
@@ -468,14 +439,31 @@ def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _decide(pk: int, *, by: User, data: dict[str, Any], origin: Any) -> None:
+    """The decision form's answer, handed to the workflow."""
+    workflow.decide(
+        pk,
+        by=by,
+        action=Action(data["decision"]),
+        approval=Approval(
+            valid_from=data.get("valid_from"),
+            valid_until=data.get("valid_until"),
+            conditions=list(data["conditions"]),
+            conditions_text=data["conditions_text"],
+            comment=data["comment"],
+        ),
+        reason=data["reason"],
+        rule=data["rule"],
+        origin=origin,
+    )
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def request_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     permission_request = selectors.request_for_viewer(user=user, pk=pk)
-    if permission_request.status != Status.APPROVED or not workflow.may_revoke(
-        permission_request, user
-    ):
+    if permission_request.status != Status.APPROVED or not may_revoke(permission_request, user):
         messages.error(request, _("This approval cannot be revoked by you."))
         return redirect("request-detail", pk=pk)
     form = ReasonForm(request.POST or None, required=True)

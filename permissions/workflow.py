@@ -6,25 +6,14 @@ status = <expected>`` (so a lost race updates nothing, on SQLite and PostgreSQL 
 and appends exactly one audit event. A refused action raises a ``WorkflowError`` whose
 message can be shown to a person as it is, and changes nothing.
 
-| from                      | action            | by                                  | to        |
-| ------------------------- | ----------------- | ----------------------------------- | --------- |
-| draft                     | submit            | applicant                           | pending   |
-| pending                   | approve (not last)| step's officer, group or delegate   | pending   |
-| pending                   | approve (last)    | step's officer, group or delegate   | approved  |
-| pending                   | reject            | step's officer, group or delegate   | rejected  |
-| pending                   | return            | step's officer, group or delegate   | returned  |
-| returned                  | resubmit          | applicant                           | pending   |
-| draft, pending, returned  | withdraw          | applicant                           | withdrawn |
-| approved                  | revoke            | officer on the chain, or auditor    | revoked   |
-| approved                  | expire            | the system, after valid_until       | expired   |
-| pending                   | escalate          | the system, when a step is overdue  | pending   |
+The table of allowed transitions, and the words for states and actions, are in
+permissions/states.py; who may act on a step is in permissions/authority.py.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -33,75 +22,40 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from . import audit
 from .audit import SYSTEM, Origin
+from .authority import authority_on_step, may_revoke, step_holders
 from .content import content_digest
-from .models import (
-    ApprovalStep,
-    AuditEvent,
-    ConductRule,
-    Delegation,
-    PermissionRequest,
-    User,
-)
-from .models.requests import FINAL_STATUSES, StandardCondition, Status, StepStatus
+from .errors import AlreadyDecided, TransitionNotAllowed, WorkflowError
+from .models import ApprovalStep, AuditEvent, ConductRule, PermissionRequest, User
+from .models.requests import StandardCondition
 from .outbox import notify
 from .routing import RoutingError, plan_steps
+from .states import CONTENT_RECORDED, FINAL, TRANSITIONS, Action, Status, StepStatus
 from .submission import declared_rules, submission_errors
 
-
-class Action(models.TextChoices):
-    SUBMIT = "submit", gettext_lazy("Submitted")
-    APPROVE = "approve", gettext_lazy("Approved")
-    REJECT = "reject", gettext_lazy("Rejected")
-    RETURN = "return", gettext_lazy("Returned for clarification")
-    RESUBMIT = "resubmit", gettext_lazy("Resubmitted")
-    WITHDRAW = "withdraw", gettext_lazy("Withdrawn")
-    REVOKE = "revoke", gettext_lazy("Revoked")
-    EXPIRE = "expire", gettext_lazy("Expired")
-    ESCALATE = "escalate", gettext_lazy("Escalated")
-
-
-# The allowed transitions: action -> (states it may start from, state it leads to).
-# APPROVE leads to PENDING while later steps remain, and to APPROVED at the last one.
-TRANSITIONS: dict[Action, tuple[frozenset[str], frozenset[str]]] = {
-    Action.SUBMIT: (frozenset({Status.DRAFT}), frozenset({Status.PENDING})),
-    Action.APPROVE: (frozenset({Status.PENDING}), frozenset({Status.PENDING, Status.APPROVED})),
-    Action.REJECT: (frozenset({Status.PENDING}), frozenset({Status.REJECTED})),
-    Action.RETURN: (frozenset({Status.PENDING}), frozenset({Status.RETURNED})),
-    Action.RESUBMIT: (frozenset({Status.RETURNED}), frozenset({Status.PENDING})),
-    Action.WITHDRAW: (
-        frozenset({Status.DRAFT, Status.PENDING, Status.RETURNED}),
-        frozenset({Status.WITHDRAWN}),
-    ),
-    Action.REVOKE: (frozenset({Status.APPROVED}), frozenset({Status.REVOKED})),
-    Action.EXPIRE: (frozenset({Status.APPROVED}), frozenset({Status.EXPIRED})),
-    Action.ESCALATE: (frozenset({Status.PENDING}), frozenset({Status.PENDING})),
-}
-
-DECISIONS = frozenset({Action.APPROVE, Action.REJECT, Action.RETURN})
-# The actions taken on what a request says: their audit events record its content digest,
-# so that the chain shows what was submitted and what was decided on.
-CONTENT_RECORDED = frozenset({Action.SUBMIT, Action.RESUBMIT, *DECISIONS})
-
-
-class WorkflowError(Exception):
-    """An action was refused. The message is for the person who tried it."""
-
-    def __init__(self, message: str, *, field_errors: dict[str, list[str]] | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field_errors = field_errors or {}
-
-
-class TransitionNotAllowed(WorkflowError):
-    """The action is not open to this person, in this state, or with this input."""
-
-
-class AlreadyDecided(WorkflowError):
-    """Someone else acted first; the request is no longer where the actor saw it."""
+# What the rest of the portal uses: the actions, and the refusals they raise.
+__all__ = [
+    "SYSTEM",
+    "AlreadyDecided",
+    "Approval",
+    "Origin",
+    "TransitionNotAllowed",
+    "WorkflowError",
+    "approve",
+    "current_step",
+    "decide",
+    "default_validity",
+    "escalate",
+    "expire",
+    "reject",
+    "resubmit",
+    "return_for_clarification",
+    "revoke",
+    "submit",
+    "withdraw",
+]
 
 
 @dataclass
@@ -143,8 +97,8 @@ _MOVED_ON: dict[Action, frozenset[str]] = {
         action: frozenset(Status.values) - {Status.DRAFT, Status.PENDING}
         for action in (Action.APPROVE, Action.REJECT, Action.RETURN, Action.ESCALATE)
     },
-    Action.REVOKE: frozenset(FINAL_STATUSES),
-    Action.EXPIRE: frozenset(FINAL_STATUSES),
+    Action.REVOKE: FINAL,
+    Action.EXPIRE: FINAL,
 }
 
 
@@ -208,7 +162,7 @@ def _audit(
     if action in CONTENT_RECORDED:
         data = {**(data or {}), "content": content_digest(request)}
     event = audit.record(
-        action.value,
+        action,
         request=request,
         actor=actor,
         acting_for=acting_for,
@@ -220,55 +174,6 @@ def _audit(
     )
     _announce(request, action, event)
     return event
-
-
-def step_holders(step: ApprovalStep | None, *, applicant_id: int) -> list[User]:
-    """Everyone who may decide `step` today: its officer and their delegates, or the
-    members of its group; never the applicant."""
-    if step is None:
-        return []
-    return holders_by_step([step], applicant_ids={step.pk: applicant_id})[step.pk]
-
-
-def holders_by_step(
-    steps: Sequence[ApprovalStep], *, applicant_ids: dict[int, int] | None = None
-) -> dict[int, list[User]]:
-    """step_holders for many steps at once, in at most two queries: step id -> people.
-
-    `applicant_ids` (step id -> applicant id) saves loading each step's request; without
-    it, each step's `request` must be loaded (select_related)."""
-    today = _today()
-    delegates: dict[int, list[User]] = defaultdict(list)
-    officers = {step.assignee_id for step in steps if step.assignee_id is not None}
-    if officers:
-        for delegation in Delegation.objects.filter(
-            delegator_id__in=officers,
-            starts_on__lte=today,
-            ends_on__gte=today,
-            cancelled_at__isnull=True,
-        ).select_related("delegate"):
-            delegates[delegation.delegator_id].append(delegation.delegate)
-    members: dict[int, list[User]] = defaultdict(list)
-    groups = {step.group_id for step in steps if step.group_id is not None}
-    if groups:
-        for membership in (
-            User.groups.through.objects.filter(group_id__in=groups, user__is_active=True)
-            .select_related("user")
-            .order_by("user_id")
-        ):
-            members[membership.group_id].append(membership.user)
-    holders = {}
-    for step in steps:
-        people: list[User]
-        if step.assignee is not None:
-            people = [step.assignee, *delegates[step.assignee.pk]]
-        else:
-            people = members[step.group_id] if step.group_id is not None else []
-        applicant_id = (
-            applicant_ids[step.pk] if applicant_ids is not None else step.request.applicant_id
-        )
-        holders[step.pk] = [p for p in people if p.pk != applicant_id]
-    return holders
 
 
 def _step_at(request: PermissionRequest, order: int | None) -> ApprovalStep | None:
@@ -344,36 +249,6 @@ def current_step(request: PermissionRequest) -> ApprovalStep | None:
         ApprovalStep.objects.select_related("assignee", "group")
         .filter(request=request, round=request.round, order=request.current_step)
         .first()
-    )
-
-
-def active_delegators(user: User, on: datetime.date) -> models.QuerySet[Delegation]:
-    return Delegation.objects.filter(
-        delegate=user, starts_on__lte=on, ends_on__gte=on, cancelled_at__isnull=True
-    )
-
-
-def authority_on_step(step: ApprovalStep, user: User, *, applicant_id: int) -> User | None:
-    """Whether `user` may decide `step`; returns whom they act for (None: in their own right).
-
-    An applicant never decides their own request, in their own right, as a group
-    member or through a delegation. Delegations do not chain: only the step's own
-    officer's delegation counts.
-    """
-    if user.pk == applicant_id:
-        raise TransitionNotAllowed(_("You cannot decide your own request."))
-    if not user.is_active:
-        raise TransitionNotAllowed(_("Your account is not active."))
-    if step.assignee_id is not None:
-        if step.assignee_id == user.pk:
-            return None
-        if active_delegators(user, _today()).filter(delegator_id=step.assignee_id).exists():
-            return step.assignee
-    elif step.group_id is not None and user.groups.filter(pk=step.group_id).exists():
-        return None
-    raise TransitionNotAllowed(
-        _("This request is not waiting for your decision: step %(order)s is held by %(holder)s.")
-        % {"order": step.order, "holder": step.holder_label}
     )
 
 
@@ -571,11 +446,23 @@ def default_validity(request: PermissionRequest) -> tuple[datetime.date, datetim
     if request.timing == "period" and request.period_start and request.period_end:
         start, end = max(request.period_start, today), request.period_end
     elif request.event_at is not None:
-        start = end = max(timezone.localdate(request.event_at), today)
+        start = end = max(_local_date(request.event_at), today)
     else:
         start = end = today
-    cap = start + datetime.timedelta(days=settings.APPROVAL_MAX_DAYS)
+    # Forms keep dates within a few years, but a row from elsewhere (the admin, an
+    # import) may hold the calendar's last day: cap there rather than overflow.
+    try:
+        cap = start + datetime.timedelta(days=settings.APPROVAL_MAX_DAYS)
+    except OverflowError:
+        cap = datetime.date.max
     return start, max(start, min(end, cap))
+
+
+def _local_date(moment: datetime.datetime) -> datetime.date:
+    try:
+        return timezone.localdate(moment)
+    except OverflowError:  # the calendar's last hours, moved into a zone east of UTC
+        return moment.date()
 
 
 def _check_validity(
@@ -702,6 +589,26 @@ def reject(
     )
 
 
+def decide(
+    request_id: int,
+    *,
+    by: User,
+    action: Action,
+    approval: Approval | None = None,
+    reason: str = "",
+    rule: ConductRule | None = None,
+    origin: Origin = SYSTEM,
+) -> PermissionRequest:
+    """An officer's decision at a step, whichever of the three it is."""
+    if action == Action.APPROVE:
+        return approve(request_id, by=by, approval=approval, origin=origin)
+    if action == Action.REJECT:
+        return reject(request_id, by=by, reason=reason, rule=rule, origin=origin)
+    if action == Action.RETURN:
+        return return_for_clarification(request_id, by=by, reason=reason, origin=origin)
+    raise TransitionNotAllowed(_("Choose whether to approve, reject or return the request."))
+
+
 @transaction.atomic
 def return_for_clarification(
     request_id: int, *, by: User, reason: str, origin: Origin = SYSTEM
@@ -751,19 +658,6 @@ def _close_at_step(
         data={"step": step.order, **(data or {})},
     )
     return request
-
-
-def may_revoke(request: PermissionRequest, user: User) -> bool:
-    """Officers on the approved chain, and auditors granted the right; never the applicant."""
-    if user.pk == request.applicant_id or not user.is_active:
-        return False
-    if user.has_perm("permissions.revoke_approval"):
-        return True
-    return (
-        ApprovalStep.objects.filter(request=request, round=request.round)
-        .filter(models.Q(assignee=user) | models.Q(acted_by=user))
-        .exists()
-    )
 
 
 @transaction.atomic

@@ -32,8 +32,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ..models import ApprovalStep, AuditEvent, PermissionRequest
-from ..models.requests import PlatformCategory, Status, StepStatus
+from ..models.requests import PlatformCategory
 from ..selectors import overdue_before
+from ..states import APPROVED_ONCE, Action, Status, StepStatus
 from .charts import Bar, Chart
 from .selectors import OrganisationTree, organisation_tree
 
@@ -41,7 +42,6 @@ MONTHS = 12
 EXPIRING_WITHIN_DAYS = 30
 LIST_LIMIT = 10
 TOP_ORGANISATIONS = 12
-APPROVED_ONCE = (Status.APPROVED, Status.EXPIRED, Status.REVOKED)
 
 
 @dataclass(frozen=True)
@@ -210,7 +210,7 @@ def _month_chart(months: list[datetime.date]) -> Chart:
     start = timezone.make_aware(datetime.datetime.combine(months[0], datetime.time.min))
     counts: dict[tuple[int, int], int] = {}
     rows = (
-        AuditEvent.objects.filter(action="submit", created_at__gte=start)
+        AuditEvent.objects.filter(action=Action.SUBMIT, created_at__gte=start)
         .annotate(month=TruncMonth("created_at"))
         .order_by()
         .values("month")
@@ -235,13 +235,13 @@ def _month_chart(months: list[datetime.date]) -> Chart:
 
 def turnaround(since: datetime.datetime) -> Turnaround:
     first_submission = (
-        AuditEvent.objects.filter(request=OuterRef("request"), action="submit")
+        AuditEvent.objects.filter(request=OuterRef("request"), action=Action.SUBMIT)
         .order_by("pk")
         .values("created_at")[:1]
     )
     durations = sorted(
         AuditEvent.objects.filter(
-            action__in=("approve", "reject"),
+            action__in=(Action.APPROVE, Action.REJECT),
             to_status__in=(Status.APPROVED, Status.REJECTED),
             created_at__gte=since,
         )

@@ -27,8 +27,8 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models.audit import ACTION_LABELS
-from ..models.requests import Capacity, Participation, PlatformCategory, Status
+from ..models.requests import Capacity, Participation, PlatformCategory
+from ..states import Action, Status, label_of
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 CSV_CHUNK_ROWS = 500
@@ -230,7 +230,7 @@ def event_columns() -> list[Column]:
         Column(_("By"), lambda r: _full_name(r, "actor"), 24),
         Column(_("For (user name)"), lambda r: r["acting_for__username"]),
         Column(_("Action code"), lambda r: r["action"]),
-        Column(_("Action"), lambda r: str(ACTION_LABELS.get(r["action"], r["action"])), 24),
+        Column(_("Action"), lambda r: label_of(Action, r["action"]), 24),
         Column(_("Request"), lambda r: r["request__reference"]),
         Column(_("From"), lambda r: r["from_status"], 10),
         Column(_("To"), lambda r: r["to_status"], 10),

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ..forms import DateInput
-from ..models.audit import ACTION_LABELS
-from ..models.requests import PlatformCategory, Status
+from ..models.requests import PlatformCategory
+from ..states import Action, Status
 from .selectors import (
     DEFAULT_REQUEST_SORT,
     REQUEST_SORTS,
@@ -237,9 +237,7 @@ class AuditLogForm(_ConsoleFilterForm):
         self.tree = tree
         action = self.fields["action"]
         assert isinstance(action, forms.ChoiceField)  # noqa: S101 - declared above
-        action.choices = _blank(_("Any action")) + [
-            (code, label) for code, label in ACTION_LABELS.items()
-        ]
+        action.choices = _blank(_("Any action")) + list(Action.choices)
         organisation = self.fields["organisation"]
         assert isinstance(organisation, forms.ChoiceField)  # noqa: S101 - declared above
         organisation.choices = _blank(_("Every organisation")) + tree.choices()

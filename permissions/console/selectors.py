@@ -24,11 +24,10 @@ from ..models import (
     Platform,
     User,
 )
+from ..paging import Page, SortKey, batches, page
 from ..selectors import request_with_record
-from .paging import Page, SortKey, batches, page
+from ..states import DECISIONS
 
-# Actions by which an officer (or an auditor, revoking) decides on a request.
-DECISION_ACTIONS = ("approve", "reject", "return", "revoke")
 EXPORT_BATCH_SIZE = 2_000
 MAX_SEARCH_WORDS = 8
 
@@ -222,7 +221,7 @@ def matching_requests(search: RequestSearch) -> QuerySet[PermissionRequest]:
             Exists(
                 AuditEvent.objects.filter(
                     request=OuterRef("pk"),
-                    action__in=DECISION_ACTIONS,
+                    action__in=DECISIONS,
                     actor__in=people_named(search.decided_by),
                 )
             )
@@ -286,7 +285,7 @@ REQUEST_EXPORT_FIELDS = (
 def requests_for_export(search: RequestSearch) -> Iterator[dict[str, Any]]:
     """Every matching request as a flat row, in the search's order, a batch at a time."""
     last_decision = (
-        AuditEvent.objects.filter(request=OuterRef("pk"), action__in=DECISION_ACTIONS)
+        AuditEvent.objects.filter(request=OuterRef("pk"), action__in=DECISIONS)
         .order_by("-pk")
         .values("actor__username")[:1]
     )

@@ -23,6 +23,7 @@ from .. import audit, content
 from ..models import AuditVerification, User
 from ..roles import request_roles
 from ..security import Refused
+from ..states import Action
 from ..tasks import verify_audit_run
 from . import dashboard as dashboard_figures
 from . import exports, selectors
@@ -132,7 +133,7 @@ def _export(
     if search is None:
         return _export_refused(request, list_url_name)
     audit.record(
-        "export",
+        Action.EXPORT,
         actor=_user(request),
         data={
             "what": what,
@@ -254,7 +255,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     with transaction.atomic():
         run = audit.start_verification(by=user)
         audit.record(
-            "audit.verify",
+            Action.AUDIT_VERIFY,
             actor=user,
             data={"verification": run.pk},
             origin=audit.origin_of(request),

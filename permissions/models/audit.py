@@ -8,46 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-ACTION_LABELS = {
-    "submit": _("Submitted"),
-    "approve": _("Approved"),
-    "reject": _("Rejected"),
-    "return": _("Returned for clarification"),
-    "resubmit": _("Resubmitted"),
-    "withdraw": _("Withdrawn"),
-    "revoke": _("Revoked"),
-    "expire": _("Expired"),
-    "escalate": _("Escalated"),
-    "amend": _("Amended"),
-    "delegation.create": _("Delegation given"),
-    "delegation.end": _("Delegation ended"),
-    "login": _("Signed in"),
-    "login.failed": _("Sign-in refused"),
-    "logout": _("Signed out"),
-    "access.denied": _("Access refused"),
-    "export": _("Exported"),
-    "admin.add": _("Added in the admin"),
-    "admin.change": _("Changed in the admin"),
-    "admin.delete": _("Deleted in the admin"),
-    "audit.verify": _("Audit chain verified"),
-}
-
-# What happened to a request itself: its participants see these on its page. The rest
-# (refused access, sign-ins, exports, admin changes) is for the auditors' eyes only.
-REQUEST_ACTIONS = frozenset(
-    {
-        "submit",
-        "approve",
-        "reject",
-        "return",
-        "resubmit",
-        "withdraw",
-        "revoke",
-        "expire",
-        "escalate",
-        "amend",
-    }
-)
+from ..states import Action, Status
 
 
 class AuditEvent(models.Model):
@@ -75,9 +36,9 @@ class AuditEvent(models.Model):
         blank=True,
         related_name="+",
     )
-    action = models.CharField(_("action"), max_length=40)
-    from_status = models.CharField(_("from"), max_length=20, blank=True)
-    to_status = models.CharField(_("to"), max_length=20, blank=True)
+    action = models.CharField(_("action"), max_length=40, choices=Action.choices)
+    from_status = models.CharField(_("from"), max_length=20, blank=True, choices=Status.choices)
+    to_status = models.CharField(_("to"), max_length=20, blank=True, choices=Status.choices)
     comment = models.TextField(_("comment"), blank=True)
     data = models.JSONField(default=dict, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
@@ -105,9 +66,6 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.action}"
-
-    def get_action_label(self) -> str:
-        return str(ACTION_LABELS.get(self.action, self.action))
 
 
 class AuditHead(models.Model):

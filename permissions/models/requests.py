@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from pathlib import PurePath
 
@@ -12,6 +13,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+
+from ..states import FINAL, Status, StepStatus
 
 
 class ConductRule(models.Model):
@@ -90,20 +93,6 @@ class AccountType(models.TextChoices):
 class Timing(models.TextChoices):
     ONE_OFF = "one_off", _("On one date")
     PERIOD = "period", _("Over a period")
-
-
-class Status(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    PENDING = "pending", _("Pending")
-    RETURNED = "returned", _("Returned for clarification")
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
-    REVOKED = "revoked", _("Revoked")
-    EXPIRED = "expired", _("Expired")
-
-
-FINAL_STATUSES = frozenset({Status.REJECTED, Status.WITHDRAWN, Status.REVOKED, Status.EXPIRED})
 
 
 class StandardCondition(models.TextChoices):
@@ -286,7 +275,7 @@ class PermissionRequest(models.Model):
 
     @property
     def is_final(self) -> bool:
-        return self.status in FINAL_STATUSES
+        return self.status in FINAL
 
     @property
     def condition_labels(self) -> list[str]:
@@ -299,15 +288,6 @@ class PermissionRequest(models.Model):
             (step for step in self.steps.all() if step.round == self.round),
             key=lambda step: step.order,
         )
-
-
-class StepStatus(models.TextChoices):
-    WAITING = "waiting", _("Waiting for an earlier step")
-    PENDING = "pending", _("Awaiting decision")
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
-    RETURNED = "returned", _("Returned")
-    CLOSED = "closed", _("Closed")
 
 
 class ApprovalStep(models.Model):
@@ -395,6 +375,25 @@ class ApprovalStep(models.Model):
         return str(self.group)
 
 
+class DelegationQuerySet(models.QuerySet["Delegation"]):
+    def active_on(self, day: datetime.date) -> DelegationQuerySet:
+        """Delegations that let their delegate act on `day`: begun, not past their last
+        day, and not ended early. Ending early takes effect at once, so a delegation
+        ended today no longer counts today. Every check of who may act for whom goes
+        through here."""
+        return self.filter(starts_on__lte=day, ends_on__gte=day, cancelled_at__isnull=True)
+
+    def ended_by_themselves(
+        self, *, since: datetime.date, before: datetime.date
+    ) -> DelegationQuerySet:
+        """Delegations whose last day fell in [since, before) and that ran to it."""
+        return self.filter(ends_on__gte=since, ends_on__lt=before, cancelled_at__isnull=True)
+
+    def not_over(self, day: datetime.date) -> DelegationQuerySet:
+        """Delegations running on `day` or still to come, not ended early."""
+        return self.filter(ends_on__gte=day, cancelled_at__isnull=True)
+
+
 class Delegation(models.Model):
     """Officer A lets officer B act on A's steps between two dates (leave, tour)."""
 
@@ -415,6 +414,8 @@ class Delegation(models.Model):
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     cancelled_at = models.DateTimeField(_("ended early"), null=True, blank=True)
+
+    objects = DelegationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("delegation")

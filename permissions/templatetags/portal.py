@@ -6,7 +6,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from permissions.models.requests import Status
+from permissions.states import Status, label_of
 
 register = template.Library()
 
@@ -24,7 +24,7 @@ BADGE_CLASSES: dict[str, str] = {
 
 @register.simple_tag
 def status_badge(status: str) -> SafeString:
-    label = Status(status).label if status in Status.values else status
+    label = label_of(Status, status)
     return format_html(
         '<span class="badge {}">{}</span>', BADGE_CLASSES.get(status, "text-bg-secondary"), label
     )

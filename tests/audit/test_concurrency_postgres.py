@@ -12,7 +12,7 @@ from django.db import connection, connections
 
 from permissions import audit, workflow
 from permissions.models import AuditEvent, PermissionRequest, User
-from permissions.models.requests import Status
+from permissions.states import Status
 from tests.conftest import REQUIRE_SERVICES, need_service
 from tests.factories import UserFactory, submitted_request
 

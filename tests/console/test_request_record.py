@@ -70,7 +70,7 @@ def test_the_timeline_shows_every_event(
     assert len(rows) == len(events)
     for row, event in zip(rows, events, strict=True):
         assert f"#{event.pk}<" in row
-        assert event.get_action_label() in row
+        assert event.get_action_display() in row
         assert f'datetime="{timezone.localtime(event.created_at).isoformat()}"' in row
         assert f"{event.from_status} → {event.to_status}" in row
     submitted, returned, amended, _resubmitted, approved = rows

@@ -15,7 +15,7 @@ from kombu.exceptions import OperationalError
 from permissions import emails, outbox, workflow
 from permissions.models import EmailPreference, Notification, PermissionRequest, User
 from permissions.models.notifications import ALWAYS_EMAILED, DeliveryStatus, NotificationKind
-from permissions.models.requests import Status
+from permissions.states import Status
 from permissions.tasks import deliver_notification
 from tests.factories import UserFactory, submitted_request
 

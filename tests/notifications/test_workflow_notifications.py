@@ -23,7 +23,8 @@ from permissions.models import (
     User,
 )
 from permissions.models.notifications import DeliveryStatus
-from permissions.models.requests import StandardCondition, Status
+from permissions.models.requests import StandardCondition
+from permissions.states import Status
 from tests.factories import draft_request
 
 from .conftest import days, header, html_of, mails_to, recipients_of, rows, today

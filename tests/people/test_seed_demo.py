@@ -14,7 +14,7 @@ from permissions.models import (
     RoutingRule,
     User,
 )
-from permissions.models.requests import Status
+from permissions.states import Status
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group
 
 from permissions import schedules, workflow
 from permissions.models import ApprovalStep, PermissionRequest, RoutingRule, User
-from permissions.models.requests import Status
+from permissions.states import Status
 from tests.factories import submitted_request
 
 from .conftest import MONDAY, at, clock, days, notifications

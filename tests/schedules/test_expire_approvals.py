@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from permissions import schedules, workflow
 from permissions.models import AuditEvent, PermissionRequest, User
-from permissions.models.requests import Status
+from permissions.states import Status
 
 from .conftest import approved_until, at, clock, days, notifications
 

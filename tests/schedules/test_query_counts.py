@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from permissions import schedules
 from permissions.models import Notification, PermissionRequest, Reminder, User
-from permissions.models.requests import Status
+from permissions.states import Status
 from tests.factories import platform
 
 from .conftest import at, clock, days

@@ -13,7 +13,7 @@ from django.utils import timezone
 from conduct_portal.celery import app
 from permissions import schedules, tasks
 from permissions.models import AuditEvent, AuditHead, PermissionRequest, User
-from permissions.models.requests import Status
+from permissions.states import Status
 
 from .conftest import approved_until, at, clock, days
 

@@ -31,7 +31,7 @@ from permissions.models import (
     User,
 )
 from permissions.models.notifications import DeliveryStatus, NotificationKind
-from permissions.models.requests import Status, StepStatus
+from permissions.states import Status, StepStatus
 from permissions.tasks import deliver_notification
 from tests.factories import submitted_request
 from tests.schedules.conftest import approved_until, at, clock, days

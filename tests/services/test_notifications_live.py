@@ -29,7 +29,7 @@ from kombu.exceptions import OperationalError
 from permissions import emails, outbox, workflow
 from permissions.models import Notification, PermissionRequest, User
 from permissions.models.notifications import DeliveryStatus
-from permissions.models.requests import Status
+from permissions.states import Status
 from permissions.tasks import deliver_notification
 from tests.conftest import need_service, tcp_reachable
 from tests.factories import draft_request

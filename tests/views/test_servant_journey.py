@@ -19,7 +19,8 @@ from permissions.models import (
     RoutingRule,
     User,
 )
-from permissions.models.requests import StandardCondition, Status
+from permissions.models.requests import StandardCondition
+from permissions.states import Status
 from tests.factories import UserFactory, draft_request, submitted_request
 
 from .conftest import (

@@ -17,7 +17,7 @@ from django.test import Client
 
 from permissions.attachments import DOCX
 from permissions.models import Attachment, PermissionRequest, User
-from permissions.models.requests import Status
+from permissions.states import Status
 from tests.factories import draft_request
 
 from .conftest import assert_error_beside, field_block, request_form_data

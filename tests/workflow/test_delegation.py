@@ -6,8 +6,8 @@ import pytest
 
 from permissions import workflow
 from permissions.models import ConductRule, Delegation, RoutingRule, User
-from permissions.models.requests import Status, StepStatus
 from permissions.services import delegation_end
+from permissions.states import Status, StepStatus
 from permissions.workflow import SYSTEM, AlreadyDecided, TransitionNotAllowed
 from tests.factories import UserFactory, submitted_request
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from permissions import workflow
 from permissions.models import ConductRule, RoutingRule, User
-from permissions.models.requests import Status, StepStatus
+from permissions.states import Status, StepStatus
 from permissions.workflow import AlreadyDecided, TransitionNotAllowed
 from tests.factories import submitted_request
 

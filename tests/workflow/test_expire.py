@@ -10,7 +10,7 @@ import time_machine
 
 from permissions import workflow
 from permissions.models import PermissionRequest, User
-from permissions.models.requests import Status
+from permissions.states import Status
 from permissions.workflow import AlreadyDecided, Approval, TransitionNotAllowed
 from tests.factories import submitted_request
 

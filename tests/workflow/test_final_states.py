@@ -11,7 +11,7 @@ import time_machine
 
 from permissions import workflow
 from permissions.models import ConductRule, PermissionRequest, User
-from permissions.models.requests import FINAL_STATUSES, Status
+from permissions.states import FINAL, Status
 from permissions.workflow import AlreadyDecided, Approval, TransitionNotAllowed, WorkflowError
 from tests.factories import submitted_request
 
@@ -48,7 +48,7 @@ def after_validity() -> time_machine.travel:
 
 
 def test_the_final_statuses_are_the_documented_four() -> None:
-    assert set(FINAL_STATUSES) == {
+    assert set(FINAL) == {
         Status.REJECTED,
         Status.WITHDRAWN,
         Status.REVOKED,

@@ -23,7 +23,7 @@ from permissions.models import (
     RoutingRule,
     User,
 )
-from permissions.models.requests import FINAL_STATUSES, Status, StepStatus
+from permissions.states import FINAL, Status, StepStatus
 from permissions.workflow import WorkflowError
 from tests.factories import UserFactory, draft_request
 
@@ -273,7 +273,7 @@ def test_random_sequences_keep_the_workflow_promises(
             row = PermissionRequest.objects.get(pk=request.pk)
             assert row.status in Status.values
             assert (row.status, row.current_step) == (expected.status, expected.step)
-            if before.status in FINAL_STATUSES:
+            if before.status in FINAL:
                 assert row.status == before.status
             assert not ApprovalStep.objects.filter(
                 request_id=request.pk, status=StepStatus.APPROVED, acted_by=applicant

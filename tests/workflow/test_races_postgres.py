@@ -11,7 +11,7 @@ from django.db import connection, connections
 
 from permissions import workflow
 from permissions.models import ApprovalStep, AuditEvent, ConductRule, PermissionRequest, User
-from permissions.models.requests import Status, StepStatus
+from permissions.states import Status, StepStatus
 from permissions.workflow import AlreadyDecided, TransitionNotAllowed, WorkflowError
 from tests.conftest import REQUIRE_SERVICES, need_service
 from tests.factories import submitted_request

@@ -6,8 +6,8 @@ import pytest
 
 from permissions import workflow
 from permissions.models import RoutingRule, User
-from permissions.models.requests import Status, StepStatus
 from permissions.services import request_update
+from permissions.states import Status, StepStatus
 from permissions.workflow import SYSTEM, AlreadyDecided, Approval, TransitionNotAllowed
 from tests.factories import submitted_request
 

@@ -6,7 +6,7 @@ import pytest
 
 from permissions import workflow
 from permissions.models import PermissionRequest, RoutingRule, User
-from permissions.models.requests import Status, StepStatus
+from permissions.states import Status, StepStatus
 from permissions.workflow import AlreadyDecided, TransitionNotAllowed
 from tests.factories import submitted_request
 

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 
 from permissions import workflow
 from permissions.models import PermissionRequest, RoutingRule, User
-from permissions.models.requests import Status, StepStatus
+from permissions.states import Status, StepStatus
 from permissions.workflow import TransitionNotAllowed
 from tests.factories import UserFactory, draft_request, platform, submitted_request
 

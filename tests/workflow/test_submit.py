@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from permissions import workflow
 from permissions.models import PermissionRequest, Platform, User
-from permissions.models.requests import Status, StepStatus
+from permissions.states import Status, StepStatus
 from permissions.workflow import TransitionNotAllowed
 from tests.factories import UserFactory, draft_request, submitted_request
 

@@ -6,7 +6,7 @@ import pytest
 
 from permissions import workflow
 from permissions.models import RoutingRule, User
-from permissions.models.requests import Status, StepStatus
+from permissions.states import Status, StepStatus
 from permissions.workflow import TransitionNotAllowed
 from tests.factories import draft_request, submitted_request
 

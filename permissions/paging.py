@@ -1,10 +1,11 @@
-"""Keyset paging on any one sort column with the id as tie-breaker.
+"""Keyset paging, the one way every list and every batch job walks its rows.
 
-permissions/pagination.py pages on timestamps only; the console also sorts on dates,
-on the reference and on columns that may be empty (a request not yet decided has no
-decision time). Empty values always come last, in either direction. Each page, and
-each batch of an export, is one LIMITed query that starts after the last row seen:
-never an OFFSET, never a count of the whole table.
+A list is ordered by one sort column with the id as tie-breaker: a timestamp, a date, a
+reference, or the id alone; a column may be empty (a request not yet decided has no
+decision time), and empty values always come last, in either direction. Each page, and
+each batch of an export or a scheduled job, is one LIMITed query that starts after the
+last row seen: never an OFFSET, never a count of the whole table. A cursor that this
+module did not make (malformed, oversized, out of range) means the first page.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 M = TypeVar("M", bound=models.Model)
 Row = TypeVar("Row")
 
-Kind = Literal["datetime", "date", "text"]
+Kind = Literal["datetime", "date", "text", "id"]
 EARLIEST_YEAR = 1900
 LATEST_YEAR = 9000
 # A cursor carries one value and an id: anything longer was not made by this page.
@@ -40,7 +41,19 @@ class SortKey:
     kind: Kind
     nullable: bool = False
 
+    @classmethod
+    def newest(cls, field: str) -> SortKey:
+        """Newest first by a timestamp column that is never empty."""
+        return cls(field, descending=True, kind="datetime")
+
+    @classmethod
+    def oldest(cls, field: str) -> SortKey:
+        """Oldest first by a timestamp column that is never empty."""
+        return cls(field, descending=False, kind="datetime")
+
     def order_by(self) -> list[Any]:
+        if self.kind == "id":
+            return ["-pk"] if self.descending else ["pk"]
         if not self.nullable:
             # Plain order, so that an index on (column, id) serves it on PostgreSQL too.
             return [f"-{self.field}", "-pk"] if self.descending else [self.field, "pk"]
@@ -52,6 +65,8 @@ class SortKey:
     def after(self, value: Any, pk: int) -> models.Q:
         """Rows that come after (value, pk) in this order."""
         beyond = "lt" if self.descending else "gt"
+        if self.kind == "id":
+            return models.Q(**{f"pk__{beyond}": pk})
         if value is None:
             # Among the empty values, which come last, only the id decides.
             return models.Q(**{f"{self.field}__isnull": True, f"pk__{beyond}": pk})
@@ -82,6 +97,8 @@ class SortKey:
         # Ids are 64-bit: a larger number would fail in the database, not just match nothing.
         if not isinstance(pk, int) or isinstance(pk, bool) or not 0 <= pk < 2**63:
             return None
+        if self.kind == "id":
+            return pk, pk
         if value is None:
             return (None, pk) if self.nullable else None
         # PostgreSQL refuses NUL in text: a crafted cursor must not reach it.
@@ -135,13 +152,15 @@ def batches(
     *,
     sort: SortKey,
     size: int,
-    key: tuple[str, str],
+    key: tuple[str | int, str | int],
 ) -> Iterator[list[Row]]:
-    """The whole of `queryset` in `sort` order, `size` rows per query, for exports.
+    """The whole of `queryset` in `sort` order, `size` rows per query, for exports and
+    scheduled jobs.
 
-    `queryset` may be a values() queryset; `key` names where each row holds the sort
-    column's value and the id (attribute or dict key), so the next batch starts after
-    the last row of this one. Only one batch is in memory at a time."""
+    `queryset` may be a values() or values_list() queryset; `key` names where each row
+    holds the sort column's value and the id (attribute, dict key or tuple index), so
+    the next batch starts after the last row of this one. Only one batch is in memory
+    at a time, and rows that leave the queryset meanwhile shift nothing."""
     ordered = queryset.order_by(*sort.order_by())
     value_name, pk_name = key
     position: tuple[Any, int] | None = None
@@ -156,8 +175,12 @@ def batches(
         position = (_value_of(last, value_name), _value_of(last, pk_name))
 
 
-def _value_of(row: Any, name: str) -> Any:
-    if isinstance(row, dict):
+# The id alone, ascending: for jobs that walk a whole table.
+BY_ID = SortKey("pk", descending=False, kind="id")
+
+
+def _value_of(row: Any, name: str | int) -> Any:
+    if isinstance(name, int) or isinstance(row, dict):
         return row[name]
     value = row
     for part in name.split("__"):
