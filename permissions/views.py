@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from django.contrib import messages
@@ -292,36 +293,53 @@ def request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
             },
         )
         return redirect("request-detail", pk=pk)
+    reference = {"reference": permission_request.reference}
     # The reason is optional, so a POST without one still withdraws.
-    form = ReasonForm(request.POST if request.method == "POST" else None, required=False)
+    return _confirm_with_reason(
+        request,
+        permission_request,
+        reason_required=False,
+        apply=lambda reason: workflow.withdraw(
+            pk, by=_user(request), reason=reason, origin=origin_of(request)
+        ),
+        title=_("Withdraw %(reference)s?") % reference,
+        explanation=_("A withdrawn request cannot be reopened. To ask again, file a new request."),
+        button=_("Withdraw the request"),
+        done=_("%(reference)s has been withdrawn.") % reference,
+    )
+
+
+def _confirm_with_reason(
+    request: HttpRequest,
+    permission_request: PermissionRequest,
+    *,
+    reason_required: bool,
+    apply: Callable[[str], object],
+    title: str,
+    explanation: str,
+    button: str,
+    done: str,
+) -> HttpResponse:
+    """A page that asks to confirm an action that cannot be undone, with its reasons;
+    on POST, `apply` takes the reasons and the person goes back to the request."""
+    form = ReasonForm(request.POST if request.method == "POST" else None, required=reason_required)
     if request.method == "POST" and form.is_valid():
         try:
-            workflow.withdraw(
-                pk,
-                by=_user(request),
-                reason=form.cleaned_data["reason"],
-                origin=origin_of(request),
-            )
+            apply(form.cleaned_data["reason"])
         except WorkflowError as error:
             messages.error(request, error.message)
         else:
-            messages.success(
-                request,
-                _("%(reference)s has been withdrawn.")
-                % {"reference": permission_request.reference},
-            )
-        return redirect("request-detail", pk=pk)
+            messages.success(request, done)
+        return redirect("request-detail", pk=permission_request.pk)
     return render(
         request,
         "permissions/confirm_action.html",
         {
             "permission_request": permission_request,
             "form": form,
-            "title": _("Withdraw %(reference)s?") % {"reference": permission_request.reference},
-            "explanation": _(
-                "A withdrawn request cannot be reopened. To ask again, file a new request."
-            ),
-            "button": _("Withdraw the request"),
+            "title": title,
+            "explanation": explanation,
+            "button": button,
             "button_class": "btn-danger",
         },
     )
@@ -466,36 +484,19 @@ def request_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     if permission_request.status != Status.APPROVED or not may_revoke(permission_request, user):
         messages.error(request, _("This approval cannot be revoked by you."))
         return redirect("request-detail", pk=pk)
-    form = ReasonForm(request.POST or None, required=True)
-    if request.method == "POST" and form.is_valid():
-        try:
-            workflow.revoke(
-                pk, by=user, reason=form.cleaned_data["reason"], origin=origin_of(request)
-            )
-        except WorkflowError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(
-                request,
-                _("The approval of %(reference)s is revoked.")
-                % {"reference": permission_request.reference},
-            )
-        return redirect("request-detail", pk=pk)
-    return render(
+    reference = {"reference": permission_request.reference}
+    return _confirm_with_reason(
         request,
-        "permissions/confirm_action.html",
-        {
-            "permission_request": permission_request,
-            "form": form,
-            "title": _("Revoke the approval of %(reference)s?")
-            % {"reference": permission_request.reference},
-            "explanation": _(
-                "The applicant will no longer have permission. Revocation cannot be undone; "
-                "the reasons are shown to the applicant and kept in the audit trail."
-            ),
-            "button": _("Revoke the approval"),
-            "button_class": "btn-danger",
-        },
+        permission_request,
+        reason_required=True,
+        apply=lambda reason: workflow.revoke(pk, by=user, reason=reason, origin=origin_of(request)),
+        title=_("Revoke the approval of %(reference)s?") % reference,
+        explanation=_(
+            "The applicant will no longer have permission. Revocation cannot be undone; "
+            "the reasons are shown to the applicant and kept in the audit trail."
+        ),
+        button=_("Revoke the approval"),
+        done=_("The approval of %(reference)s is revoked.") % reference,
     )
 
 
