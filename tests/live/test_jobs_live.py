@@ -35,8 +35,8 @@ from permissions.states import Status, StepStatus
 from permissions.tasks import deliver_notification
 from tests.factories import submitted_request
 from tests.schedules.conftest import approved_until, at, clock, days
-from tests.services import test_notifications_live as live
-from tests.services.test_notifications_live import ROOT, MailServer, Workers, holds_for, wait_for
+from tests.live import test_notifications_live as live
+from tests.live.test_notifications_live import ROOT, MailServer, Workers, holds_for, wait_for
 
 # The live notification tests' fixtures: a per-test Redis queue, the SMTP server on
 # loopback and the worker processes with their environment.
