@@ -214,6 +214,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["conduct_portal.formats"]
 TIME_ZONE = "Asia/Karachi"
 USE_I18N = True
 USE_TZ = True
