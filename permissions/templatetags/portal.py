@@ -1,10 +1,17 @@
-"""Presentation helpers for the portal's templates."""
+"""Presentation helpers for the portal's templates: how a status, a person and a moment
+of the audit trail read, each written once."""
 
 from __future__ import annotations
 
+import datetime
+from typing import Any
+
 from django import template
+from django.utils import timezone
+from django.utils.formats import date_format, time_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import pgettext
 
 from permissions.states import Status, label_of
 
@@ -28,3 +35,26 @@ def status_badge(status: str) -> SafeString:
     return format_html(
         '<span class="badge {}">{}</span>', BADGE_CLASSES.get(status, "text-bg-secondary"), label
     )
+
+
+@register.filter
+def display_name(person: Any) -> str:
+    """A person as pages and mails name them: their full name, or their user name when
+    the administrator recorded none. Nobody (None) reads as nothing."""
+    if person is None or person == "":
+        return ""
+    return str(person.get_full_name() or person.username)
+
+
+@register.filter(expects_localtime=True)
+def to_the_second(moment: datetime.datetime | None) -> str:
+    """A moment of the audit trail, where seconds tell events apart: the day as
+    DATE_FORMAT writes it, then the time as TIME_FORMAT does."""
+    if not moment:
+        return ""
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return pgettext("a day, then a time of day", "%(day)s, %(time)s") % {
+        "day": date_format(moment),
+        "time": time_format(moment),
+    }
