@@ -27,7 +27,7 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models.requests import Capacity, Participation, PlatformCategory
+from ..models.requests import Capacity, Participation, PlatformCategory, StandardCondition
 from ..states import Action, Status, label_of
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -58,7 +58,9 @@ class Column:
 
 
 def _text(value: Any) -> str:
-    """A cell's value as CSV text."""
+    """A cell's value as CSV text. Dates and times stay ISO 8601, not the pages'
+    DATE_FORMAT: spreadsheets and scripts read them as dates in any language, and they
+    sort as written. (XLSX cells hold real dates, which the spreadsheet shows its way.)"""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -182,19 +184,28 @@ def _label(choices: type[Any]) -> Callable[[Any], Any]:
     return lambda code: str(labels.get(code, code)) if code else ""
 
 
-def _full_name(row: dict[str, Any], prefix: str) -> str:
-    return " ".join(
+def _display_name(row: dict[str, Any], prefix: str) -> str:
+    """A person as the pages name them (the `display_name` filter): their full name, or
+    their user name when none is recorded."""
+    full = " ".join(
         part for part in (row[f"{prefix}__first_name"], row[f"{prefix}__last_name"]) if part
     )
+    return full or row[f"{prefix}__username"] or ""
 
 
 def request_columns() -> list[Column]:
     status, category = _label(Status), _label(PlatformCategory)
     participation, capacity = _label(Participation), _label(Capacity)
+    condition = _label(StandardCondition)
+
+    def conditions(row: dict[str, Any]) -> str:
+        # Each standard condition reads as a sentence of its own.
+        return " ".join(condition(code) for code in row["conditions"] or [])
+
     return [
         Column(_("Reference"), lambda r: r["reference"]),
         Column(_("Status"), lambda r: status(r["status"])),
-        Column(_("Servant"), lambda r: _full_name(r, "applicant"), 24),
+        Column(_("Servant"), lambda r: _display_name(r, "applicant"), 24),
         Column(_("User name"), lambda r: r["applicant__username"]),
         Column(_("Designation"), lambda r: r["applicant_designation"], 24),
         Column(_("BPS"), lambda r: r["applicant_bps"], 6),
@@ -215,7 +226,8 @@ def request_columns() -> list[Column]:
         Column(_("Last decided by"), lambda r: r["last_decided_by"]),
         Column(_("Valid from"), lambda r: r["valid_from"], 12),
         Column(_("Valid until"), lambda r: r["valid_until"], 12),
-        Column(_("Conditions"), lambda r: ", ".join(r["conditions"] or []), 30),
+        Column(_("Conditions"), conditions, 60),
+        Column(_("Condition codes"), lambda r: ", ".join(r["conditions"] or []), 30),
         Column(_("Further conditions"), lambda r: r["conditions_text"], 30),
         Column(_("Reasons"), lambda r: r["decision_reason"], 40),
         Column(_("Rule cited"), lambda r: r["decision_rule__number"], 8),
@@ -223,17 +235,20 @@ def request_columns() -> list[Column]:
 
 
 def event_columns() -> list[Column]:
+    status = _label(Status)
     return [
         Column(_("Event"), lambda r: r["id"], 10),
         Column(_("When"), lambda r: r["created_at"], 20),
         Column(_("By (user name)"), lambda r: r["actor__username"]),
-        Column(_("By"), lambda r: _full_name(r, "actor"), 24),
+        Column(_("By"), lambda r: _display_name(r, "actor"), 24),
         Column(_("For (user name)"), lambda r: r["acting_for__username"]),
         Column(_("Action code"), lambda r: r["action"]),
         Column(_("Action"), lambda r: label_of(Action, r["action"]), 24),
         Column(_("Request"), lambda r: r["request__reference"]),
-        Column(_("From"), lambda r: r["from_status"], 10),
-        Column(_("To"), lambda r: r["to_status"], 10),
+        Column(_("From"), lambda r: status(r["from_status"]), 14),
+        Column(_("To"), lambda r: status(r["to_status"]), 14),
+        Column(_("From code"), lambda r: r["from_status"], 10),
+        Column(_("To code"), lambda r: r["to_status"], 10),
         Column(_("Comment"), lambda r: r["comment"], 40),
         Column(_("Details"), lambda r: as_json(r["data"]), 40),
         Column(_("IP address"), lambda r: r["ip_address"]),
