@@ -9,6 +9,7 @@ development secret is generated and kept beside the database.  Setting
 
 from __future__ import annotations
 
+import datetime
 import secrets
 from pathlib import Path
 from typing import Any
@@ -387,3 +388,16 @@ NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", default=8, mini
 NOTIFICATION_RETRY_BASE_SECONDS = env_int("NOTIFICATION_RETRY_BASE_SECONDS", default=30, minimum=1)
 # Rows on one page of a list.
 PAGE_SIZE = env_int("PAGE_SIZE", default=25, minimum=5)
+# Every date a person enters (events, periods, validity, delegations, search filters) lies
+# from 1 January of DATE_EARLIEST_YEAR to DATE_MAX_YEARS_AHEAD years after today
+# (permissions/dates.py).
+DATE_EARLIEST_YEAR = env_int("DATE_EARLIEST_YEAR", default=1947, minimum=1900)
+if datetime.datetime.now(datetime.UTC).year < DATE_EARLIEST_YEAR:
+    raise ImproperlyConfigured(
+        f"DATE_EARLIEST_YEAR must not be after this year, not {DATE_EARLIEST_YEAR}."
+    )
+DATE_MAX_YEARS_AHEAD = env_int("DATE_MAX_YEARS_AHEAD", default=5, minimum=1)
+if DATE_MAX_YEARS_AHEAD > 100:
+    raise ImproperlyConfigured(
+        f"DATE_MAX_YEARS_AHEAD must be at most 100, not {DATE_MAX_YEARS_AHEAD}."
+    )
