@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
 from .content import EDITABLE_FIELDS
+from .dates import WindowDateField, WindowDateTimeField
 from .models import ConductRule, Delegation, PermissionRequest, Platform
 from .models.notifications import ALWAYS_EMAILED, NotificationKind
 from .models.requests import StandardCondition, Status
@@ -48,20 +49,6 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(item, initial) for item in files]
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
-
-
 class RequestForm(forms.ModelForm[PermissionRequest]):
     """The applicant's form. Saving a draft needs only platform, kind and topic; the
     rest is checked at submission (``permissions.submission``), beside each field."""
@@ -91,10 +78,12 @@ class RequestForm(forms.ModelForm[PermissionRequest]):
     class Meta:
         model = PermissionRequest
         fields = EDITABLE_FIELDS
+        field_classes = {
+            "event_at": WindowDateTimeField,
+            "period_start": WindowDateField,
+            "period_end": WindowDateField,
+        }
         widgets = {
-            "event_at": DateTimeInput(),
-            "period_start": DateInput(),
-            "period_end": DateInput(),
             "summary": forms.Textarea(attrs={"rows": 5}),
             "official_information_justification": forms.Textarea(attrs={"rows": 3}),
             "capacity": forms.RadioSelect,
@@ -106,10 +95,6 @@ class RequestForm(forms.ModelForm[PermissionRequest]):
         cast(forms.ModelChoiceField, self.fields["platform"]).queryset = Platform.objects.filter(
             is_active=True
         )
-        cast(forms.DateTimeField, self.fields["event_at"]).input_formats = [
-            "%Y-%m-%dT%H:%M",
-            "%Y-%m-%d %H:%M",
-        ]
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -130,8 +115,8 @@ class DecisionForm(forms.Form):
             ("reject", _("Reject")),
         ],
     )
-    valid_from = forms.DateField(label=_("Valid from"), required=False, widget=DateInput())
-    valid_until = forms.DateField(label=_("Valid until"), required=False, widget=DateInput())
+    valid_from = WindowDateField(label=_("Valid from"), required=False)
+    valid_until = WindowDateField(label=_("Valid until"), required=False)
     conditions = forms.MultipleChoiceField(
         label=_("Conditions"),
         required=False,
@@ -205,7 +190,7 @@ class DelegationForm(forms.ModelForm[Delegation]):
     class Meta:
         model = Delegation
         fields = ["delegate", "starts_on", "ends_on", "reason"]
-        widgets = {"starts_on": DateInput(), "ends_on": DateInput()}
+        field_classes = {"starts_on": WindowDateField, "ends_on": WindowDateField}
         labels = {"delegate": _("Officer who will act for you")}
 
     def __init__(self, *args: Any, delegates: Any, **kwargs: Any) -> None:

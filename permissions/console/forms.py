@@ -12,7 +12,7 @@ from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from ..forms import DateInput
+from ..dates import WindowDateField
 from ..models.requests import PlatformCategory
 from ..states import Action, Status
 from .selectors import (
@@ -25,27 +25,14 @@ from .selectors import (
     RequestSearch,
 )
 
-# Dates outside these years cannot be meant, and some cannot even be turned into a
-# moment in UTC (the first of January of year 1 in Pakistan is still year 0 in UTC).
-EARLIEST_DATE = datetime.date(1950, 1, 1)
-LATEST_DATE = datetime.date(2999, 12, 31)
 
-
-class DayField(forms.DateField):
-    widget = DateInput
+class DayField(WindowDateField):
+    """An optional day of a filter, inside the portal's window of dates: a day beyond it
+    could match nothing, and near the calendar's ends cannot be turned into a moment."""
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
-
-    def validate(self, value: Any) -> None:
-        super().validate(value)
-        if value is not None and not EARLIEST_DATE <= value <= LATEST_DATE:
-            raise forms.ValidationError(
-                _("Enter a date between %(earliest)s and %(latest)s."),
-                code="out_of_range",
-                params={"earliest": EARLIEST_DATE.isoformat(), "latest": LATEST_DATE.isoformat()},
-            )
 
 
 def _blank(label: Any) -> list[tuple[Any, Any]]:
