@@ -21,6 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from . import audit
@@ -697,10 +698,14 @@ def expire(request_id: int, *, origin: Origin = SYSTEM) -> PermissionRequest:
     """The system ends an approval once its last valid day has passed."""
     request = _lock(request_id)
     _refuse_state(request, Action.EXPIRE)
+    # An approval always has a last day (a database constraint); without one it never ends.
     if request.valid_until is None or request.valid_until >= _today():
         raise TransitionNotAllowed(
             _("%(reference)s is valid until %(date)s and cannot expire before then.")
-            % {"reference": request.reference, "date": request.valid_until}
+            % {
+                "reference": request.reference,
+                "date": date_format(request.valid_until) if request.valid_until else "—",
+            }
         )
     _guarded_update(
         request, expected_status=Status.APPROVED, expected_step=None, status=Status.EXPIRED

@@ -227,7 +227,7 @@ def _month_chart(months: list[datetime.date]) -> Chart:
         label_heading=_("Month"),
         value_heading=_("Requests"),
         bars=[
-            Bar(date_format(first, "M Y"), counts.get((first.year, first.month), 0))
+            Bar(date_format(first, "YEAR_MONTH_FORMAT"), counts.get((first.year, first.month), 0))
             for first in months
         ],
     )

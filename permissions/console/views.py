@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -249,7 +250,7 @@ def verify(request: HttpRequest) -> HttpResponse:
         messages.info(
             request,
             _("A verification started at %(time)s is still running; its result will show here.")
-            % {"time": timezone.localtime(running.started_at).strftime("%H:%M")},
+            % {"time": time_format(timezone.localtime(running.started_at), "TIME_FORMAT")},
         )
         return redirect("console-verification")
     with transaction.atomic():

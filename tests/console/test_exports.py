@@ -161,8 +161,10 @@ def test_audit_log_exports_are_inert_too(
     assert row["Comment"] == "'" + REASON
     assert row["By (user name)"] == "reporting"
     assert row["When"] == "2026-05-07 09:30:00+05:00"
-    assert row["From"] == "pending"
-    assert row["To"] == "rejected"
+    assert row["From"] == "Pending"
+    assert row["To"] == "Rejected"
+    assert row["From code"] == "pending"
+    assert row["To code"] == "rejected"
 
     xlsx = auditor_browser.get("/audit/log/export.xlsx", {"action": "reject"})
     header_cells, *xlsx_rows = xlsx_cells(b"".join(xlsx.streaming_content))

@@ -72,7 +72,7 @@ def test_the_timeline_shows_every_event(
         assert f"#{event.pk}<" in row
         assert event.get_action_display() in row
         assert f'datetime="{timezone.localtime(event.created_at).isoformat()}"' in row
-        assert f"{event.from_status} → {event.to_status}" in row
+        assert f"{event.get_from_status_display()} → {event.get_to_status_display()}" in row
     submitted, returned, amended, _resubmitted, approved = rows
     assert servant.get_full_name() in amended
     assert servant.get_full_name() in submitted
