@@ -1,41 +1,19 @@
-"""Shared fixtures: the named people of STYLE.md, and access to real services."""
+"""Shared fixtures: the named people of STYLE.md, signed-in browsers, and access to
+real services. Plain helpers live in tests/helpers.py."""
 
 from __future__ import annotations
 
-import os
-import socket
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from permissions.models import Organisation, User
 
 from .factories import PASSWORD, OrganisationFactory, UserFactory, make_auditor
-
-REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") == "1"
-
-
-def need_service(name: str, reason: str) -> None:
-    """Skip when a real service is missing, or fail when the run requires services."""
-    message = f"{name} is not available: {reason}"
-    if REQUIRE_SERVICES:
-        pytest.fail(f"{message} (REQUIRE_SERVICES=1)", pytrace=False)
-    pytest.skip(message)
-
-
-def tcp_reachable(url: str, default_port: int) -> bool:
-    parsed = urlparse(url)
-    try:
-        with socket.create_connection(
-            (parsed.hostname or "127.0.0.1", parsed.port or default_port), 2
-        ):
-            return True
-    except OSError:
-        return False
+from .helpers import need_service
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -79,45 +57,9 @@ def threads_run_eager_tasks() -> Iterator[None]:
 
 
 @pytest.fixture
-def eager_celery() -> Iterator[None]:
-    """Tasks run in the test process, whatever REDIS_URL says."""
-    from conduct_portal.celery import app
-
-    saved = (app.conf.task_always_eager, app.conf.task_eager_propagates)
-    backend = (app._backend_cache, getattr(app._local, "backend", None))
-    app.conf.task_always_eager = True
-    app.conf.task_eager_propagates = True
-    yield
-    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
-    # Running a task builds the app's result backend from the configuration of the
-    # moment; leave none behind for tests that configure a real one later.
-    app._backend_cache = backend[0]
-    app._local.backend = backend[1]
-
-
-@contextmanager
-def celery_results_in(url: str) -> Iterator[None]:
-    """Let this process wait on task results kept at `url` (Redis), with a backend built
-    afresh: the app caches the backend it first built, per thread, and an earlier test
-    may have left it holding the disabled one. Everything is put back afterwards."""
-    from conduct_portal.celery import app
-
-    saved = (
-        app.conf.result_backend,
-        app.conf.task_always_eager,
-        app._backend_cache,
-        getattr(app._local, "backend", None),
-    )
-    app.conf.result_backend = url
-    app.conf.task_always_eager = False
-    app._backend_cache = None
-    app._local.backend = None
-    try:
-        yield
-    finally:
-        app.conf.result_backend, app.conf.task_always_eager = saved[0], saved[1]
-        app._backend_cache = saved[2]
-        app._local.backend = saved[3]
+def on_postgres() -> None:
+    if connection.vendor != "postgresql":
+        need_service("PostgreSQL", "DATABASE_URL does not point at PostgreSQL")
 
 
 @pytest.fixture
@@ -196,6 +138,20 @@ def login(client: Client):  # type: ignore[no-untyped-def]
         return client
 
     return _login
+
+
+@pytest.fixture
+def browser() -> Callable[[User], Client]:
+    """A separate signed-in browser for each person, so several can act in one test."""
+
+    def _open(user: User) -> Client:
+        client = Client()
+        response = client.post("/login/", {"username": user.username, "password": PASSWORD})
+        assert response.status_code == 302, response.content[:500]
+        assert client.session["_auth_user_id"] == str(user.pk)
+        return client
+
+    return _open
 
 
 @pytest.fixture(autouse=True)

@@ -15,7 +15,7 @@ from django.db import DatabaseError, connection, transaction
 
 from permissions import audit
 from permissions.models import AuditEvent, Notification
-from tests.conftest import need_service
+from tests.helpers import need_service
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "deploy" / "postgres-app-role.sql"

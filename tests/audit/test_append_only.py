@@ -8,7 +8,7 @@ from django.db import DatabaseError, connection, transaction
 
 from permissions import audit
 from permissions.models import AuditEvent, AuditHead
-from tests.conftest import need_service
+from tests.helpers import need_service
 
 from .conftest import append, raw
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import need_service
+from tests.helpers import need_service
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Flags for a closed network: no background fetches that would only fail here.

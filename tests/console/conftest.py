@@ -14,24 +14,14 @@ import pytest
 from django.test import Client
 
 from permissions.models import Organisation, User
-from tests.factories import PASSWORD, OrganisationFactory, UserFactory
+from tests.factories import OrganisationFactory, UserFactory
+
+# Every test here runs its Celery tasks in the test process.
+from tests.helpers import tasks_run_here  # noqa: F401
 
 Browser = Callable[[User], Client]
 
 SHEET_NS = {"x": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
-
-
-@pytest.fixture
-def browser() -> Browser:
-    """A separate signed-in browser for each person."""
-
-    def _open(user: User) -> Client:
-        client = Client()
-        response = client.post("/login/", {"username": user.username, "password": PASSWORD})
-        assert response.status_code == 302, response.content[:500]
-        return client
-
-    return _open
 
 
 @pytest.fixture
@@ -131,8 +121,3 @@ def _column_index(reference: str) -> int:
     for letter in re.match(r"[A-Z]+", reference).group(0):  # type: ignore[union-attr]
         index = index * 26 + ord(letter) - ord("A") + 1
     return index - 1
-
-
-@pytest.fixture(autouse=True)
-def _tasks_run_here(eager_celery: None) -> None:
-    """Every test here runs its Celery tasks in the test process (tests/conftest.py)."""

@@ -8,7 +8,7 @@ from django.db import connection
 
 from permissions.console import selectors
 from permissions.models import PermissionRequest
-from tests.conftest import need_service
+from tests.helpers import need_service
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
 

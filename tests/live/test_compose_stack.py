@@ -21,7 +21,7 @@ import yaml
 from django.conf import settings
 from django.db import connection
 
-from tests.conftest import celery_results_in, need_service, tcp_reachable
+from tests.helpers import celery_results_in, need_service, tcp_reachable
 
 ROOT = Path(__file__).resolve().parents[2]
 PORTAL_SERVICES = ("migrate", "web", "worker", "beat")

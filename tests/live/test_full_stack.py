@@ -18,8 +18,8 @@ from django.conf import settings
 from django.db import connection
 
 from permissions.models import User
-from tests.conftest import celery_results_in, need_service, tcp_reachable
 from tests.factories import UserFactory
+from tests.helpers import celery_results_in, need_service, tcp_reachable
 
 ROOT = Path(__file__).resolve().parents[2]
 

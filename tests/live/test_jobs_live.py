@@ -34,7 +34,7 @@ from permissions.models.notifications import DeliveryStatus, NotificationKind
 from permissions.states import Status, StepStatus
 from permissions.tasks import deliver_notification
 from tests.factories import submitted_request
-from tests.schedules.conftest import approved_until, at, clock, days
+from tests.helpers import approved_until, at, clock, days
 from tests.live import test_notifications_live as live
 from tests.live.test_notifications_live import ROOT, MailServer, Workers, holds_for, wait_for
 

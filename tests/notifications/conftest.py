@@ -3,7 +3,6 @@ people and routing rules that give requests more than one recipient."""
 
 from __future__ import annotations
 
-import datetime
 import smtplib
 from email.message import Message
 from typing import Any
@@ -12,25 +11,14 @@ import pytest
 from django.core import mail
 from django.core.mail import EmailMessage
 from django.core.mail.backends.base import BaseEmailBackend
-from django.utils import timezone
 
 from permissions.models import Delegation, Notification, User
 from tests.factories import UserFactory
-
-MEDIA_CELL = "Establishment Division media cell"
-
-
-@pytest.fixture(autouse=True)
-def _tasks_run_here(eager_celery: None) -> None:
-    """Every test here runs its Celery tasks in the test process (tests/conftest.py)."""
-
-
-def today() -> datetime.date:
-    return timezone.localdate()
-
-
-def days(n: int) -> datetime.timedelta:
-    return datetime.timedelta(days=n)
+from tests.helpers import (
+    days,
+    tasks_run_here,  # noqa: F401 - every test here runs its Celery tasks in this process
+    today,
+)
 
 
 class DisconnectedBackend(BaseEmailBackend):

@@ -26,8 +26,9 @@ from permissions.models.notifications import DeliveryStatus
 from permissions.models.requests import StandardCondition
 from permissions.states import Status
 from tests.factories import draft_request
+from tests.helpers import days, today
 
-from .conftest import days, header, html_of, mails_to, recipients_of, rows, today
+from .conftest import header, html_of, mails_to, recipients_of, rows
 
 pytestmark = pytest.mark.django_db
 

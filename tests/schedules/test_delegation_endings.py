@@ -11,8 +11,9 @@ from django.core import mail
 from permissions import schedules, services
 from permissions.models import Delegation, User
 from permissions.workflow import SYSTEM
+from tests.helpers import at, clock, days
 
-from .conftest import MONDAY, at, clock, days, notifications
+from .conftest import MONDAY, notifications
 
 pytestmark = pytest.mark.django_db
 

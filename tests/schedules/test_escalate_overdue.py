@@ -13,8 +13,9 @@ from permissions import schedules, workflow
 from permissions.models import ApprovalStep, PermissionRequest, RoutingRule, User
 from permissions.states import Status
 from tests.factories import submitted_request
+from tests.helpers import at, clock, days
 
-from .conftest import MONDAY, at, clock, days, notifications
+from .conftest import MONDAY, notifications
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,9 @@ from django.utils import timezone
 from permissions import schedules, workflow
 from permissions.models import AuditEvent, PermissionRequest, User
 from permissions.states import Status
+from tests.helpers import approved_until, at, clock, days
 
-from .conftest import approved_until, at, clock, days, notifications
+from .conftest import notifications
 
 pytestmark = pytest.mark.django_db
 

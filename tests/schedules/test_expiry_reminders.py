@@ -15,8 +15,9 @@ from permissions import schedules, workflow
 from permissions.models import EmailPreference, Reminder, User
 from permissions.models.notifications import DeliveryStatus
 from tests.factories import UserFactory
+from tests.helpers import approved_until, at, clock, days
 
-from .conftest import approved_until, at, clock, days, notifications
+from .conftest import notifications
 
 pytestmark = pytest.mark.django_db
 

@@ -4,36 +4,31 @@ count it once."""
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from collections.abc import Callable
 
 import pytest
 from django.conf import settings
 from django.core import mail
-from django.db import connection
 
 from permissions import schedules
 from permissions.emails import message_id
 from permissions.models import Delegation, Notification, PermissionRequest, Reminder, User
 from permissions.models.notifications import NotificationKind
-from tests.conftest import REQUIRE_SERVICES, need_service
 from tests.factories import UserFactory, submitted_request
+from tests.helpers import (
+    approved_until,
+    at,
+    at_once,
+    clock,
+    concurrent_on_postgres,
+    days,
+    errors_of,
+)
 
-from .conftest import MONDAY, approved_until, at, clock, days
+from .conftest import MONDAY
 
-ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-
-pytestmark = [
-    pytest.mark.postgres,
-    # Decided before any database set-up, as in tests/workflow/test_races_postgres.py.
-    pytest.mark.skipif(
-        not ON_POSTGRES and not REQUIRE_SERVICES,
-        reason="PostgreSQL is not available: overlapping runs need real concurrent connections",
-    ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.usefixtures("reference_data", "threads_run_eager_tasks"),
-]
+pytestmark = concurrent_on_postgres("overlapping runs need real concurrent connections")
 
 REQUESTS = 30
 RUNS = 2
@@ -41,35 +36,11 @@ THURSDAY, FRIDAY = MONDAY + days(3), MONDAY + days(4)
 NEXT_MONDAY, NEXT_TUESDAY = MONDAY + days(7), MONDAY + days(8)
 
 
-@pytest.fixture(autouse=True)
-def _postgres_only() -> None:
-    if connection.vendor != "postgresql":
-        need_service("PostgreSQL", "overlapping runs need real concurrent connections")
-
-
 def overlapping(job: Callable[[], schedules.JobReport]) -> list[schedules.JobReport]:
     """Start RUNS runs of the job at once, each in a thread with its own connection."""
-    barrier = threading.Barrier(RUNS)
-    reports: list[schedules.JobReport] = [{} for _ in range(RUNS)]
-    errors: list[BaseException] = []
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait(timeout=10)
-            reports[index] = job()
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(RUNS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-        assert not thread.is_alive()
-    assert errors == []
-    return reports
+    outcomes = at_once(*[job] * RUNS)
+    assert errors_of(outcomes) == []
+    return outcomes  # type: ignore[return-value]
 
 
 def total(reports: list[schedules.JobReport], key: str) -> int:

@@ -12,8 +12,9 @@ from django.contrib.auth.models import Group
 from permissions import schedules, workflow
 from permissions.models import Delegation, PermissionRequest, RoutingRule, User
 from tests.factories import UserFactory, submitted_request
+from tests.helpers import at, clock, days
 
-from .conftest import MONDAY, at, clock, days, notifications
+from .conftest import MONDAY, notifications
 
 pytestmark = pytest.mark.django_db
 

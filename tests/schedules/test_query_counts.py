@@ -17,8 +17,7 @@ from permissions import schedules
 from permissions.models import Notification, PermissionRequest, Reminder, User
 from permissions.states import Status
 from tests.factories import platform
-
-from .conftest import at, clock, days
+from tests.helpers import at, clock, days
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,7 @@ from conduct_portal.celery import app
 from permissions import schedules, tasks
 from permissions.models import AuditEvent, AuditHead, PermissionRequest, User
 from permissions.states import Status
-
-from .conftest import approved_until, at, clock, days
+from tests.helpers import approved_until, at, clock, days
 
 JOB_NAMES = [
     "expiry_reminders",

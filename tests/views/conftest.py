@@ -1,33 +1,16 @@
-"""Helpers for the page tests: people signed in on their own browsers, form data as a
-browser posts it, and checks on where a message appears in the page."""
+"""Helpers for the page tests: form data as a browser posts it, and checks on where a
+message appears in the page."""
 
 from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable
 
-import pytest
-from django.test import Client
 from django.utils import dateformat, timezone
 from django.utils.html import escape
 
-from permissions.models import User
-from tests.factories import PASSWORD, platform
-
-
-@pytest.fixture
-def browser() -> Callable[[User], Client]:
-    """A separate signed-in browser for each person, so several can act in one test."""
-
-    def _open(user: User) -> Client:
-        client = Client()
-        response = client.post("/login/", {"username": user.username, "password": PASSWORD})
-        assert response.status_code == 302, response.content[:500]
-        assert client.session["_auth_user_id"] == str(user.pk)
-        return client
-
-    return _open
+from tests.conftest import browser  # noqa: F401 - other folders import it from here
+from tests.factories import platform
 
 
 def local_input(moment: datetime.datetime) -> str:

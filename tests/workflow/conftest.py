@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group, Permission
-from django.utils import timezone
 
 from permissions.models import (
     ApprovalStep,
@@ -22,20 +21,7 @@ from permissions.models import (
 )
 from permissions.workflow import WorkflowError
 from tests.factories import UserFactory
-
-MEDIA_CELL = "Establishment Division media cell"
-
-
-def today() -> datetime.date:
-    return timezone.localdate()
-
-
-def days(n: int) -> datetime.timedelta:
-    return datetime.timedelta(days=n)
-
-
-def fresh(request: PermissionRequest) -> PermissionRequest:
-    return PermissionRequest.objects.get(pk=request.pk)
+from tests.helpers import MEDIA_CELL, days, fresh, today
 
 
 def steps_of(request: PermissionRequest, round_number: int | None = None) -> list[ApprovalStep]:

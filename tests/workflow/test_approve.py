@@ -13,17 +13,9 @@ from permissions.models import ConductRule, RoutingRule, User
 from permissions.states import Status, StepStatus
 from permissions.workflow import AlreadyDecided, Approval, TransitionNotAllowed
 from tests.factories import UserFactory, platform, submitted_request
+from tests.helpers import days, fresh, today
 
-from .conftest import (
-    AuditCounter,
-    assert_event,
-    assert_refused,
-    days,
-    fresh,
-    step_statuses,
-    steps_of,
-    today,
-)
+from .conftest import AuditCounter, assert_event, assert_refused, step_statuses, steps_of
 
 pytestmark = pytest.mark.django_db
 

@@ -10,17 +10,9 @@ from permissions.services import delegation_end
 from permissions.states import Status, StepStatus
 from permissions.workflow import SYSTEM, AlreadyDecided, TransitionNotAllowed
 from tests.factories import UserFactory, submitted_request
+from tests.helpers import days, fresh, today
 
-from .conftest import (
-    AuditCounter,
-    assert_event,
-    assert_refused,
-    days,
-    fresh,
-    step_statuses,
-    steps_of,
-    today,
-)
+from .conftest import AuditCounter, assert_event, assert_refused, step_statuses, steps_of
 
 pytestmark = pytest.mark.django_db
 

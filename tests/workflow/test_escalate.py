@@ -14,8 +14,9 @@ from permissions.models import ConductRule, RoutingRule, User
 from permissions.states import Status, StepStatus
 from permissions.workflow import AlreadyDecided, TransitionNotAllowed
 from tests.factories import submitted_request
+from tests.helpers import fresh
 
-from .conftest import AuditCounter, assert_event, assert_refused, fresh, steps_of
+from .conftest import AuditCounter, assert_event, assert_refused, steps_of
 
 
 def overdue(periods: int = 1) -> time_machine.travel:

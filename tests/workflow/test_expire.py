@@ -2,35 +2,19 @@
 
 from __future__ import annotations
 
-import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 import time_machine
 
 from permissions import workflow
-from permissions.models import PermissionRequest, User
+from permissions.models import User
 from permissions.states import Status
-from permissions.workflow import AlreadyDecided, Approval, TransitionNotAllowed
+from permissions.workflow import AlreadyDecided, TransitionNotAllowed
 from tests.factories import submitted_request
+from tests.helpers import approved_until, at, days, fresh, today
 
-from .conftest import AuditCounter, assert_event, assert_refused, days, fresh, today
+from .conftest import AuditCounter, assert_event, assert_refused
 
 pytestmark = pytest.mark.django_db
-
-KARACHI = ZoneInfo("Asia/Karachi")
-
-
-def at(day: datetime.date, hour: int = 9) -> datetime.datetime:
-    return datetime.datetime.combine(day, datetime.time(hour), tzinfo=KARACHI)
-
-
-def approved_until(applicant: User, officer: User, until: datetime.date) -> PermissionRequest:
-    request = submitted_request(applicant)
-    workflow.approve(
-        request.pk, by=officer, approval=Approval(valid_from=today(), valid_until=until)
-    )
-    return fresh(request)
 
 
 def test_an_approval_expires_the_day_after_its_last_valid_day(

@@ -14,8 +14,9 @@ from permissions.models import ConductRule, PermissionRequest, User
 from permissions.states import FINAL, Status
 from permissions.workflow import AlreadyDecided, Approval, TransitionNotAllowed, WorkflowError
 from tests.factories import submitted_request
+from tests.helpers import days, fresh, today
 
-from .conftest import assert_refused, days, fresh, today
+from .conftest import assert_refused
 
 pytestmark = pytest.mark.django_db
 

@@ -2,66 +2,27 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
 import pytest
-from django.conf import settings
-from django.db import connection, connections
 
 from permissions import workflow
 from permissions.models import ApprovalStep, AuditEvent, ConductRule, PermissionRequest, User
 from permissions.states import Status, StepStatus
 from permissions.workflow import AlreadyDecided, TransitionNotAllowed, WorkflowError
-from tests.conftest import REQUIRE_SERVICES, need_service
 from tests.factories import submitted_request
+from tests.helpers import at_once, concurrent_on_postgres
 
-ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-
-pytestmark = [
-    pytest.mark.postgres,
-    # Decided before any database set-up: a serialised rollback on a database that was
-    # never flushed would collide with the rows the migrations seeded.
-    pytest.mark.skipif(
-        not ON_POSTGRES and not REQUIRE_SERVICES,
-        reason="PostgreSQL is not available: the race tests need real concurrent connections",
-    ),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.usefixtures("reference_data", "threads_run_eager_tasks"),
-]
+pytestmark = concurrent_on_postgres("the race tests need real concurrent connections")
 
 ROUNDS = 25
 
 
-@pytest.fixture(autouse=True)
-def _postgres_only() -> None:
-    if connection.vendor != "postgresql":
-        need_service("PostgreSQL", "the race tests need real concurrent connections")
-
-
 def race(*actions: Callable[[], object]) -> list[BaseException | None]:
     """Run the actions at once, each on its own connection; None where one succeeded."""
-    barrier = threading.Barrier(len(actions))
-    outcomes: list[BaseException | None] = [None] * len(actions)
-
-    def run(index: int, action: Callable[[], object]) -> None:
-        try:
-            barrier.wait(timeout=10)
-            action()
-        except BaseException as error:
-            outcomes[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [
-        threading.Thread(target=run, args=(index, action)) for index, action in enumerate(actions)
+    return [
+        outcome if isinstance(outcome, BaseException) else None for outcome in at_once(*actions)
     ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-        assert not thread.is_alive()
-    return outcomes
 
 
 def decision_events(request: PermissionRequest) -> list[AuditEvent]:

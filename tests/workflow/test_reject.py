@@ -9,8 +9,9 @@ from permissions.models import ConductRule, RoutingRule, User
 from permissions.states import Status, StepStatus
 from permissions.workflow import AlreadyDecided, TransitionNotAllowed
 from tests.factories import submitted_request
+from tests.helpers import fresh
 
-from .conftest import AuditCounter, assert_event, assert_refused, fresh, step_statuses, steps_of
+from .conftest import AuditCounter, assert_event, assert_refused, step_statuses, steps_of
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,9 @@ from permissions.models import PermissionRequest, RoutingRule, User
 from permissions.states import Status, StepStatus
 from permissions.workflow import AlreadyDecided, TransitionNotAllowed
 from tests.factories import submitted_request
+from tests.helpers import fresh
 
-from .conftest import AuditCounter, assert_event, assert_refused, fresh, step_statuses
+from .conftest import AuditCounter, assert_event, assert_refused, step_statuses
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,9 @@ from permissions.models import PermissionRequest, RoutingRule, User
 from permissions.states import Status, StepStatus
 from permissions.workflow import TransitionNotAllowed
 from tests.factories import UserFactory, draft_request, platform, submitted_request
+from tests.helpers import fresh
 
-from .conftest import assert_refused, fresh, steps_of
+from .conftest import assert_refused, steps_of
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,9 @@ from permissions.models import PermissionRequest, Platform, User
 from permissions.states import Status, StepStatus
 from permissions.workflow import TransitionNotAllowed
 from tests.factories import UserFactory, draft_request, submitted_request
+from tests.helpers import fresh
 
-from .conftest import AuditCounter, assert_event, assert_refused, fresh, step_statuses, steps_of
+from .conftest import AuditCounter, assert_event, assert_refused, step_statuses, steps_of
 
 pytestmark = pytest.mark.django_db
 

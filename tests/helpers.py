@@ -1,0 +1,265 @@
+"""What the tests share besides fixtures: days and clock times in Pakistan, rows read
+again, services that may be missing, Celery configured for a while, threads that act at
+the same moment, and rows written in bulk for the scale tests and for bench/."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.db import connections
+from django.db.models import Model
+from django.utils import timezone
+
+from permissions import audit, workflow
+from permissions.models import AuditEvent, PermissionRequest, User
+from permissions.states import Status
+from permissions.workflow import Approval
+from tests.factories import platform, submitted_request
+
+ROOT = Path(__file__).resolve().parents[1]
+PKT = ZoneInfo("Asia/Karachi")
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES", "") == "1"
+ON_POSTGRES = settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+MEDIA_CELL = "Establishment Division media cell"
+
+RowT = TypeVar("RowT", bound=Model)
+ResultT = TypeVar("ResultT")
+
+
+# Days and clocks -----------------------------------------------------------------------
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def days(n: int) -> datetime.timedelta:
+    return datetime.timedelta(days=n)
+
+
+def at(day: datetime.date, hour: int = 9, minute: int = 0) -> datetime.datetime:
+    """A clock time on `day` in Pakistan."""
+    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=PKT)
+
+
+def clock(moment: datetime.datetime) -> Any:
+    """Time stands still at `moment` inside the block."""
+    return time_machine.travel(moment, tick=False)
+
+
+# Rows ----------------------------------------------------------------------------------
+
+
+def fresh(row: RowT) -> RowT:
+    """The row as the database holds it now."""
+    return type(row)._default_manager.get(pk=row.pk)
+
+
+def approved_until(
+    applicant: User, officer: User, until: datetime.date, **overrides: object
+) -> PermissionRequest:
+    """A request submitted and approved through the workflow, valid from today until
+    `until`."""
+    request = submitted_request(applicant, **overrides)
+    workflow.approve(
+        request.pk, by=officer, approval=Approval(valid_from=today(), valid_until=until)
+    )
+    return fresh(request)
+
+
+# Services that may be missing ----------------------------------------------------------
+
+
+def need_service(name: str, reason: str) -> None:
+    """Skip when a real service is missing, or fail when the run requires services."""
+    message = f"{name} is not available: {reason}"
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{message} (REQUIRE_SERVICES=1)", pytrace=False)
+    pytest.skip(message)
+
+
+def tcp_reachable(url: str, default_port: int) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection(
+            (parsed.hostname or "127.0.0.1", parsed.port or default_port), 2
+        ):
+            return True
+    except OSError:
+        return False
+
+
+def concurrent_on_postgres(reason: str) -> list[pytest.MarkDecorator]:
+    """The marks of a module whose threads each act on a connection of their own, on
+    committed rows. Without PostgreSQL its tests are skipped before any database set-up
+    (a serialised rollback on a database that was never flushed would collide with the
+    rows the migrations seeded), unless REQUIRE_SERVICES=1 makes that a failure."""
+    return [
+        pytest.mark.postgres,
+        pytest.mark.skipif(
+            not ON_POSTGRES and not REQUIRE_SERVICES,
+            reason=f"PostgreSQL is not available: {reason}",
+        ),
+        pytest.mark.django_db(transaction=True, serialized_rollback=True),
+        pytest.mark.usefixtures("reference_data", "threads_run_eager_tasks", "on_postgres"),
+    ]
+
+
+def at_once(*jobs: Callable[[], ResultT]) -> list[ResultT | BaseException]:
+    """Start every job at the same moment, each in a thread with its own database
+    connection; what each returned, or what it raised, in the order given."""
+    barrier = threading.Barrier(len(jobs))
+    outcomes: list[ResultT | BaseException] = [
+        AssertionError("the job never finished") for _ in jobs
+    ]
+
+    def run(index: int, job: Callable[[], ResultT]) -> None:
+        try:
+            barrier.wait(timeout=10)
+            outcomes[index] = job()
+        except BaseException as error:
+            outcomes[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+        assert not thread.is_alive()
+    return outcomes
+
+
+def errors_of(outcomes: list[Any]) -> list[BaseException]:
+    return [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
+
+
+# Celery ------------------------------------------------------------------------------
+
+
+@contextmanager
+def celery_configured(**conf: Any) -> Iterator[None]:
+    """The Celery app with these settings inside the block, and a result backend built
+    afresh from them: the app caches the backend it first built, per thread, so an
+    earlier block may have left one built for other settings. Everything is put back
+    afterwards."""
+    from conduct_portal.celery import app
+
+    saved = {name: app.conf[name] for name in conf}
+    backend = (app._backend_cache, getattr(app._local, "backend", None))
+    app.conf.update(conf)
+    app._backend_cache = None
+    app._local.backend = None
+    try:
+        yield
+    finally:
+        app.conf.update(saved)
+        app._backend_cache = backend[0]
+        app._local.backend = backend[1]
+
+
+def celery_results_in(url: str) -> Any:
+    """Let this process send tasks to the broker and wait on their results, kept at
+    `url` (Redis)."""
+    return celery_configured(result_backend=url, task_always_eager=False)
+
+
+@pytest.fixture(autouse=True)
+def tasks_run_here() -> Iterator[None]:
+    """Autouse where a conftest imports it: every test there runs its Celery tasks in
+    the test process, whatever REDIS_URL says."""
+    with celery_configured(task_always_eager=True, task_eager_propagates=True):
+        yield
+
+
+# Rows in bulk: the scale tests and bench/ ------------------------------------------------
+
+
+def bulk_approvals(
+    valid_until: datetime.date, count: int, *, servants: int, prefix: str = "bulk"
+) -> None:
+    """`count` approvals shared among `servants` servants with one reporting officer,
+    all valid until `valid_until` and decided a month ago; written with bulk_create,
+    bypassing the workflow (no audit events, no notifications), for jobs that only read
+    approved rows."""
+    officer = User.objects.create(
+        username=f"{prefix}-officer", email=f"{prefix}-officer@example.test"
+    )
+    people = User.objects.bulk_create(
+        [
+            User(
+                username=f"{prefix}-servant-{n}",
+                email=f"{prefix}-servant-{n}@example.test",
+                first_name="Servant",
+                last_name=str(n),
+                reporting_officer=officer,
+            )
+            for n in range(servants)
+        ],
+        batch_size=1000,
+    )
+    decided = timezone.now() - days(30)
+    television = platform("television")
+    PermissionRequest.objects.bulk_create(
+        (
+            PermissionRequest(
+                reference=f"MP-{prefix.upper()}-{n:07d}",
+                applicant=people[n % servants],
+                status=Status.APPROVED,
+                round=1,
+                platform=television,
+                participation="interview",
+                topic="Digital services for citizens",
+                valid_from=valid_until - days(60),
+                valid_until=valid_until,
+                decided_at=decided,
+            )
+            for n in range(count)
+        ),
+        batch_size=2000,
+    )
+
+
+def chained_events(
+    count: int, actor: User, *, per_second: int, start: datetime.datetime | None = None
+) -> None:
+    """`count` sign-in events chained onto the current head with the real HMAC, inserted
+    in bulk (inserts are all the append-only triggers allow), `per_second` of them
+    sharing each second from `start` (two days ago unless given). Every thousandth
+    comment starts like a spreadsheet formula."""
+    head = audit.head()
+    previous = head.hash if head is not None else audit.GENESIS
+    first = (start or timezone.now() - days(2)).astimezone(datetime.UTC)
+    batch: list[AuditEvent] = []
+    for n in range(count):
+        event = AuditEvent(
+            version=audit.VERSION,
+            actor=actor,
+            action="login",
+            comment=f"=event {n}" if n % 1000 == 0 else "",
+            data={"n": n},
+            ip_address="192.0.2.1",
+            user_agent="bulk",
+            created_at=first + datetime.timedelta(seconds=n // per_second),
+            prev_hash=previous,
+        )
+        event.hash = audit.compute_hash(event)
+        previous = event.hash
+        batch.append(event)
+        if len(batch) == 5_000:
+            AuditEvent.objects.bulk_create(batch)
+            batch = []
+    AuditEvent.objects.bulk_create(batch)
