@@ -19,6 +19,7 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -28,6 +29,7 @@ from . import audit
 from .audit import SYSTEM, Origin
 from .authority import authority_on_step, may_revoke, step_holders
 from .content import content_digest
+from .dates import local_day, validate_in_window
 from .errors import AlreadyDecided, TransitionNotAllowed, WorkflowError
 from .models import ApprovalStep, AuditEvent, ConductRule, PermissionRequest, User
 from .models.requests import StandardCondition
@@ -447,7 +449,7 @@ def default_validity(request: PermissionRequest) -> tuple[datetime.date, datetim
     if request.timing == "period" and request.period_start and request.period_end:
         start, end = max(request.period_start, today), request.period_end
     elif request.event_at is not None:
-        start = end = max(_local_date(request.event_at), today)
+        start = end = max(local_day(request.event_at) or request.event_at.date(), today)
     else:
         start = end = today
     # Forms keep dates within a few years, but a row from elsewhere (the admin, an
@@ -459,11 +461,14 @@ def default_validity(request: PermissionRequest) -> tuple[datetime.date, datetim
     return start, max(start, min(end, cap))
 
 
-def _local_date(moment: datetime.datetime) -> datetime.date:
-    try:
-        return timezone.localdate(moment)
-    except OverflowError:  # the calendar's last hours, moved into a zone east of UTC
-        return moment.date()
+def _outside_window(**dates: datetime.date) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for name, value in dates.items():
+        try:
+            validate_in_window(value)
+        except ValidationError as error:
+            errors[name] = list(error.messages)
+    return errors
 
 
 def _check_validity(
@@ -472,8 +477,12 @@ def _check_validity(
     default_from, default_until = default_validity(request)
     valid_from = approval.valid_from or default_from
     valid_until = approval.valid_until or default_until
-    errors: dict[str, list[str]] = {}
-    if valid_until < valid_from:
+    # The form keeps typed dates in the window; a default drawn from a stored event
+    # date that is not (a row written outside the portal's forms) must not pass either.
+    errors = _outside_window(valid_from=valid_from, valid_until=valid_until)
+    if errors:
+        pass  # the other checks compare these dates; first bring them into the window
+    elif valid_until < valid_from:
         errors["valid_until"] = [_("'Valid until' must not be before 'valid from'.")]
     elif valid_until < _today():
         errors["valid_until"] = [_("An approval cannot end in the past.")]

@@ -58,3 +58,19 @@ def to_the_second(moment: datetime.datetime | None) -> str:
         "day": date_format(moment),
         "time": time_format(moment),
     }
+
+
+@register.filter
+def local_moment(moment: datetime.datetime | None, name: str = "DATETIME_FORMAT") -> str:
+    """A moment a person entered (an event's date and time), in Pakistan's time, through
+    the named format. A moment so near the calendar's end that it has no day in Pakistan
+    (a row written outside the portal's forms) is shown as stored rather than failing the
+    page, which Django's own `date` filter would."""
+    if not moment:
+        return ""
+    if timezone.is_aware(moment):
+        try:
+            moment = timezone.localtime(moment)
+        except OverflowError:
+            pass
+    return date_format(moment, name)

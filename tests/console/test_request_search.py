@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import base64
 import datetime
-import json
 import re
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -19,13 +17,12 @@ from permissions import workflow
 from permissions.models import ConductRule, Organisation, PermissionRequest, User
 from permissions.workflow import Approval
 from tests.factories import draft_request, platform, submitted_request
+from tests.helpers import PKT, keyset_cursor
 from tests.views.conftest import assert_error_beside
 
 from .conftest import references
 
 pytestmark = pytest.mark.django_db
-
-PKT = ZoneInfo("Asia/Karachi")
 
 
 def at(day: str, time: str = "10:00") -> datetime.datetime:
@@ -265,12 +262,12 @@ def test_the_filters_stay_in_the_url_and_the_form(auditor_browser: Client, filed
         (
             {"valid_from": "0001-01-01"},
             "valid_from",
-            "Enter a date between 1950-01-01 and 2999-12-31.",
+            "Enter a date between 1 Jan 1947 and",
         ),
         (
             {"valid_to": "9999-12-31"},
             "valid_to",
-            "Enter a date between 1950-01-01 and 2999-12-31.",
+            "Enter a date between 1 Jan 1947 and",
         ),
         ({"organisation": "ministry"}, "organisation", "Select a valid choice."),
         ({"organisation": "999999"}, "organisation", "Select a valid choice."),
@@ -381,28 +378,23 @@ def test_every_sort_order_pages_through_everything_once(
     assert len(set(seen)) == 23
 
 
-def _cursor(value: object, pk: object) -> str:
-    raw = json.dumps([value, pk]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
 @pytest.mark.parametrize(
     "cursor",
     [
         "garbage",
         "!!!",
-        _cursor(1, 2),
+        keyset_cursor(1, 2),
         "bnVsbA",  # null
-        _cursor("x", "two"),
-        _cursor("2026-01-01T10:00:00+05:00", 10**30),
-        _cursor("2026-01-01T10:00:00+05:00", -1),
-        _cursor("0001-01-01T00:00:00+05:00", 3),
-        _cursor("9999-12-31T23:59:59-05:00", 3),
-        _cursor("2026-02-30", 3),
-        _cursor("2026-01-01T10:00:00", 3),
+        keyset_cursor("x", "two"),
+        keyset_cursor("2026-01-01T10:00:00+05:00", 10**30),
+        keyset_cursor("2026-01-01T10:00:00+05:00", -1),
+        keyset_cursor("0001-01-01T00:00:00+05:00", 3),
+        keyset_cursor("9999-12-31T23:59:59-05:00", 3),
+        keyset_cursor("2026-02-30", 3),
+        keyset_cursor("2026-01-01T10:00:00", 3),
         # NUL, which PostgreSQL refuses in text, and a nesting deep enough to exhaust
         # the JSON parser's recursion.
-        _cursor("MP-2026\u0000", 3),
+        keyset_cursor("MP-2026\u0000", 3),
         base64.urlsafe_b64encode(b"[" * 5_000).decode(),
     ],
 )
