@@ -129,6 +129,19 @@ def auditor() -> User:
 
 
 @pytest.fixture
+def superuser() -> User:
+    return UserFactory(
+        username="root", is_staff=True, is_superuser=True, bps=None, organisation=None
+    )
+
+
+@pytest.fixture
+def admin_client_logged_in(client: Client, superuser: User) -> Client:
+    client.force_login(superuser)
+    return client
+
+
+@pytest.fixture
 def login(client: Client):  # type: ignore[no-untyped-def]
     """Sign a person in through the login form, as a browser would."""
 

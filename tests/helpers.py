@@ -4,7 +4,9 @@ the same moment, and rows written in bulk for the scale tests and for bench/."""
 
 from __future__ import annotations
 
+import base64
 import datetime
+import json
 import os
 import socket
 import threading
@@ -18,11 +20,13 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connections
 from django.db.models import Model
+from django.test import Client
 from django.utils import timezone
 
-from permissions import audit, workflow
+from permissions import audit, services, workflow
 from permissions.models import AuditEvent, PermissionRequest, User
 from permissions.states import Status
 from permissions.workflow import Approval
@@ -77,6 +81,42 @@ def approved_until(
         request.pk, by=officer, approval=Approval(valid_from=today(), valid_until=until)
     )
     return fresh(request)
+
+
+def returned_and_resubmitted(
+    servant: User, officer: User, *, returns: int, files: int
+) -> PermissionRequest:
+    """A pending request returned and resubmitted `returns` times: 1 + 2 x returns events,
+    one round of steps per submission, and `files` attachments."""
+    request = submitted_request(servant)
+    for n in range(returns):
+        workflow.return_for_clarification(request.pk, by=officer, reason=f"Clarify point {n}.")
+        if n < files:
+            services.attachment_add(
+                request=fresh(request),
+                by=servant,
+                upload=SimpleUploadedFile(f"note-{n}.pdf", b"%PDF-1.4\n", "application/pdf"),
+            )
+        workflow.resubmit(request.pk, by=servant, declaration=True)
+    return request
+
+
+# Pages ---------------------------------------------------------------------------------
+
+
+def page_queries(client: Client, url: str, bound: int, assert_max_num_queries: Any) -> int:
+    """How many queries the page at `url` takes, failing above `bound` (pass the
+    `django_assert_max_num_queries` fixture)."""
+    with assert_max_num_queries(bound) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+def keyset_cursor(value: object, pk: object) -> str:
+    """A list's `cursor` parameter for the row after (value, pk), as the pages write it."""
+    raw = json.dumps([value, pk]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 # Services that may be missing ----------------------------------------------------------

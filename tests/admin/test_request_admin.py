@@ -11,16 +11,9 @@ from django.utils import timezone
 
 from permissions import workflow
 from permissions.models import AuditEvent, PermissionRequest, RoutingRule, User
-from tests.factories import UserFactory, submitted_request
+from tests.factories import submitted_request
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin_client_logged_in(client: Client) -> Client:
-    root = UserFactory(username="root", is_staff=True, is_superuser=True, bps=None)
-    client.force_login(root)
-    return client
 
 
 def test_requests_are_read_only_in_the_admin(admin_client_logged_in: Client, servant: User) -> None:

@@ -8,16 +8,14 @@ import shutil
 import subprocess
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from django.db import DatabaseError, connection, transaction
 
 from permissions import audit
 from permissions.models import AuditEvent, Notification
-from tests.helpers import need_service
+from tests.helpers import ROOT, need_service
 
-ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "deploy" / "postgres-app-role.sql"
 
 # Transactional: roles and grants are made on connections of their own (as an operator

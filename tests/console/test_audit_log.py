@@ -4,11 +4,8 @@ or of the request's applicant (its parts included)."""
 
 from __future__ import annotations
 
-import base64
 import datetime
-import json
 import re
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -18,11 +15,10 @@ from django.utils import timezone
 from permissions import audit, workflow
 from permissions.models import AuditEvent, Organisation, User
 from tests.factories import UserFactory, submitted_request
+from tests.helpers import PKT, keyset_cursor
 from tests.views.conftest import assert_error_beside
 
 pytestmark = pytest.mark.django_db
-
-PKT = ZoneInfo("Asia/Karachi")
 
 
 def event_ids(html: str) -> list[int]:
@@ -200,19 +196,14 @@ def test_events_link_to_their_request(
     assert f'href="/audit/requests/{trains.request_id}/">{trains.request.reference}</a>' in html
 
 
-def _cursor(value: object, pk: object) -> str:
-    raw = json.dumps([value, pk]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
 @pytest.mark.parametrize(
     "cursor",
     [
         "garbage",
-        _cursor(None, 3),  # the log's times are never empty
-        _cursor("0001-01-01T00:00:00+05:00", 3),
-        _cursor("2026-01-01T10:00:00+05:00", 10**24),
-        _cursor("2026-01-01", 3),
+        keyset_cursor(None, 3),  # the log's times are never empty
+        keyset_cursor("0001-01-01T00:00:00+05:00", 3),
+        keyset_cursor("2026-01-01T10:00:00+05:00", 10**24),
+        keyset_cursor("2026-01-01", 3),
     ],
 )
 def test_a_garbage_cursor_shows_the_first_page(

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime
 import re
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -32,10 +31,10 @@ from permissions.console.charts import Chart
 from permissions.models import ConductRule, User
 from permissions.workflow import Approval
 from tests.factories import draft_request, platform, submitted_request
+from tests.helpers import PKT
 
 pytestmark = pytest.mark.django_db
 
-PKT = ZoneInfo("Asia/Karachi")
 NOW = datetime.datetime(2026, 6, 30, 12, 0, tzinfo=PKT)
 DAY = datetime.timedelta(days=1)
 

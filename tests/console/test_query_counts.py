@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from permissions import audit, services, workflow
-from permissions.models import PermissionRequest, User
+from permissions import audit, workflow
+from permissions.models import User
 from tests.factories import UserFactory, draft_request, submitted_request
+from tests.helpers import page_queries, returned_and_resubmitted
 
 pytestmark = pytest.mark.django_db
 
@@ -22,13 +22,6 @@ AUDIT_LOG_QUERIES = 5
 # newest event that recorded its content (to compare with what it says now).
 RECORD_QUERIES = 9
 DASHBOARD_QUERIES = 15
-
-
-def _queries(client: Client, url: str, bound: int, django_assert_max_num_queries) -> int:  # type: ignore[no-untyped-def]
-    with django_assert_max_num_queries(bound) as captured:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(captured)
 
 
 def _file(servants: list[User], officer: User, count: int) -> None:
@@ -61,11 +54,11 @@ def test_request_search(
     settings.PAGE_SIZE = 50
     url = "/audit/requests/?text=digital&sort=decided"
     _file(servants, reporting_officer, 5)
-    few = _queries(auditor_browser, url, REQUESTS_QUERIES, django_assert_max_num_queries)
+    few = page_queries(auditor_browser, url, REQUESTS_QUERIES, django_assert_max_num_queries)
     _file(servants, reporting_officer, 45)
     html = auditor_browser.get(url).content.decode()
     assert len(re.findall(r'href="/audit/requests/\d+/"', html)) == 50
-    many = _queries(auditor_browser, url, REQUESTS_QUERIES, django_assert_max_num_queries)
+    many = page_queries(auditor_browser, url, REQUESTS_QUERIES, django_assert_max_num_queries)
     print("QUERIES console requests", few, many)
     assert few == many
 
@@ -80,29 +73,15 @@ def test_audit_log(
     settings.PAGE_SIZE = 50
     url = "/audit/log/?organisation_of=either"
     _file(servants, reporting_officer, 2)
-    few = _queries(auditor_browser, url, AUDIT_LOG_QUERIES, django_assert_max_num_queries)
+    few = page_queries(auditor_browser, url, AUDIT_LOG_QUERIES, django_assert_max_num_queries)
     _file(servants, reporting_officer, 45)
     for person in servants:  # events with an actor and no request
         audit.record("login", actor=person)
     html = auditor_browser.get(url).content.decode()
     assert len(re.findall(r'<td class="text-nowrap">#\d+</td>', html)) == 50
-    many = _queries(auditor_browser, url, AUDIT_LOG_QUERIES, django_assert_max_num_queries)
+    many = page_queries(auditor_browser, url, AUDIT_LOG_QUERIES, django_assert_max_num_queries)
     print("QUERIES console audit log", few, many)
     assert few == many
-
-
-def _history(servant: User, officer: User, returns: int, files: int) -> PermissionRequest:
-    request = submitted_request(servant)
-    for n in range(returns):
-        workflow.return_for_clarification(request.pk, by=officer, reason=f"Clarify point {n}.")
-        if n < files:
-            services.attachment_add(
-                request=PermissionRequest.objects.get(pk=request.pk),
-                by=servant,
-                upload=SimpleUploadedFile(f"note-{n}.pdf", b"%PDF-1.4\n", "application/pdf"),
-            )
-        workflow.resubmit(request.pk, by=servant, declaration=True)
-    return request
 
 
 def test_request_record(
@@ -111,9 +90,9 @@ def test_request_record(
     reporting_officer: User,
     django_assert_max_num_queries,  # type: ignore[no-untyped-def]
 ) -> None:
-    short = _history(servant, reporting_officer, returns=1, files=1)
-    long = _history(servant, reporting_officer, returns=20, files=8)
-    few = _queries(
+    short = returned_and_resubmitted(servant, reporting_officer, returns=1, files=1)
+    long = returned_and_resubmitted(servant, reporting_officer, returns=20, files=8)
+    few = page_queries(
         auditor_browser,
         f"/audit/requests/{short.pk}/",
         RECORD_QUERIES,
@@ -122,7 +101,7 @@ def test_request_record(
     html = auditor_browser.get(f"/audit/requests/{long.pk}/").content.decode()
     assert html.count("Clarify point") == 20
     assert html.count("/attachments/") == 8
-    many = _queries(
+    many = page_queries(
         auditor_browser,
         f"/audit/requests/{long.pk}/",
         RECORD_QUERIES,
@@ -139,8 +118,10 @@ def test_dashboard(
     django_assert_max_num_queries,  # type: ignore[no-untyped-def]
 ) -> None:
     _file(servants, reporting_officer, 5)
-    few = _queries(auditor_browser, "/audit/", DASHBOARD_QUERIES, django_assert_max_num_queries)
+    few = page_queries(auditor_browser, "/audit/", DASHBOARD_QUERIES, django_assert_max_num_queries)
     _file(servants, reporting_officer, 45)
-    many = _queries(auditor_browser, "/audit/", DASHBOARD_QUERIES, django_assert_max_num_queries)
+    many = page_queries(
+        auditor_browser, "/audit/", DASHBOARD_QUERIES, django_assert_max_num_queries
+    )
     print("QUERIES console dashboard", few, many)
     assert few == many

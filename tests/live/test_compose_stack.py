@@ -21,9 +21,8 @@ import yaml
 from django.conf import settings
 from django.db import connection
 
-from tests.helpers import celery_results_in, need_service, tcp_reachable
+from tests.helpers import ROOT, celery_results_in, need_service, tcp_reachable
 
-ROOT = Path(__file__).resolve().parents[2]
 PORTAL_SERVICES = ("migrate", "web", "worker", "beat")
 
 

@@ -19,9 +19,7 @@ from django.db import connection
 
 from permissions.models import User
 from tests.factories import UserFactory
-from tests.helpers import celery_results_in, need_service, tcp_reachable
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.helpers import ROOT, celery_results_in, need_service, tcp_reachable
 
 
 @pytest.mark.postgres

@@ -32,9 +32,8 @@ from permissions.models.notifications import DeliveryStatus
 from permissions.states import Status
 from permissions.tasks import deliver_notification
 from tests.factories import draft_request
-from tests.helpers import need_service, tcp_reachable
+from tests.helpers import ROOT, need_service, tcp_reachable
 
-ROOT = Path(__file__).resolve().parents[2]
 DEADLINE = 60.0
 
 pytestmark = [

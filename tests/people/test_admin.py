@@ -6,18 +6,8 @@ import pytest
 from django.test import Client
 
 from permissions.models import Organisation, User
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin_client_logged_in(client: Client) -> Client:
-    admin = UserFactory(
-        username="root", is_staff=True, is_superuser=True, bps=None, organisation=None
-    )
-    client.force_login(admin)
-    return client
 
 
 def test_people_list_searches_and_filters(admin_client_logged_in: Client, servant: User) -> None:

@@ -9,7 +9,6 @@ from django.test import Client
 
 from permissions import audit
 from permissions.models import AuditEvent, User
-from tests.factories import UserFactory
 
 # Addresses from the documentation ranges (RFC 5737), and a browser's user agent.
 CLIENT_IP = "203.0.113.7"
@@ -40,11 +39,6 @@ def assert_chain_intact() -> None:
     report = audit.verify()
     assert report.ok, report.problem
     assert report.checked == AuditEvent.objects.count()
-
-
-@pytest.fixture
-def superuser() -> User:
-    return UserFactory(username="root", is_staff=True, is_superuser=True, bps=None)
 
 
 @pytest.fixture

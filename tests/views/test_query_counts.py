@@ -9,13 +9,13 @@ import re
 from collections.abc import Callable
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
-from permissions import services, workflow
+from permissions import workflow
 from permissions.models import Delegation, PermissionRequest, User
 from tests.factories import UserFactory, submitted_request
+from tests.helpers import page_queries, returned_and_resubmitted
 
 pytestmark = pytest.mark.django_db
 
@@ -27,13 +27,6 @@ MY_REQUESTS_QUERIES = 4
 INBOX_QUERIES = 5
 DECIDED_QUERIES = 5
 DETAIL_QUERIES = {"servant": 8, "reporting_officer": 9, "auditor": 9}
-
-
-def _queries(client: Client, url: str, bound: int, django_assert_max_num_queries) -> int:  # type: ignore[no-untyped-def]
-    with django_assert_max_num_queries(bound) as captured:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(captured)
 
 
 def _subordinates(officer: User, count: int) -> list[User]:
@@ -50,11 +43,11 @@ def test_my_requests(
     settings.PAGE_SIZE = 50
     client = browser(servant)
     _file_from([servant], 5)
-    few = _queries(client, "/requests/", MY_REQUESTS_QUERIES, django_assert_max_num_queries)
+    few = page_queries(client, "/requests/", MY_REQUESTS_QUERIES, django_assert_max_num_queries)
     _file_from([servant], 45)
     html = client.get("/requests/").content.decode()
     assert len(re.findall(r'href="/requests/\d+/"', html)) == 50
-    many = _queries(client, "/requests/", MY_REQUESTS_QUERIES, django_assert_max_num_queries)
+    many = page_queries(client, "/requests/", MY_REQUESTS_QUERIES, django_assert_max_num_queries)
     print("QUERIES my-requests", few, many)
     assert few == many
 
@@ -66,11 +59,11 @@ def test_inbox(
     client = browser(reporting_officer)
     servants = _subordinates(reporting_officer, 5)
     _file_from(servants, 5)
-    few = _queries(client, "/inbox/", INBOX_QUERIES, django_assert_max_num_queries)
+    few = page_queries(client, "/inbox/", INBOX_QUERIES, django_assert_max_num_queries)
     _file_from(servants, 45)
     html = client.get("/inbox/").content.decode()
     assert len(re.findall(r'href="/requests/\d+/decide/"', html)) == 50
-    many = _queries(client, "/inbox/", INBOX_QUERIES, django_assert_max_num_queries)
+    many = page_queries(client, "/inbox/", INBOX_QUERIES, django_assert_max_num_queries)
     print("QUERIES inbox", few, many)
     assert few == many
 
@@ -98,32 +91,14 @@ def test_decided_by_me(
             workflow.approve(request.pk, by=reporting_officer)
 
     decide(5)
-    few = _queries(client, "/inbox/decided/", DECIDED_QUERIES, django_assert_max_num_queries)
+    few = page_queries(client, "/inbox/decided/", DECIDED_QUERIES, django_assert_max_num_queries)
     decide(45)
     html = client.get("/inbox/decided/").content.decode()
     assert len(re.findall(r'href="/requests/\d+/"', html)) == 50
     assert html.count(f"for {other_officer}") == 20
-    many = _queries(client, "/inbox/decided/", DECIDED_QUERIES, django_assert_max_num_queries)
+    many = page_queries(client, "/inbox/decided/", DECIDED_QUERIES, django_assert_max_num_queries)
     print("QUERIES decided", few, many)
     assert few == many
-
-
-def _request_with_history(
-    servant: User, officer: User, returns: int, files: int
-) -> PermissionRequest:
-    """A pending request returned and resubmitted `returns` times: 1 + 2 x returns events,
-    one round of steps per submission, and `files` attachments."""
-    request = submitted_request(servant)
-    for n in range(returns):
-        workflow.return_for_clarification(request.pk, by=officer, reason=f"Clarify point {n}.")
-        if n < files:
-            services.attachment_add(
-                request=PermissionRequest.objects.get(pk=request.pk),
-                by=servant,
-                upload=SimpleUploadedFile(f"note-{n}.pdf", b"%PDF-1.4\n", "application/pdf"),
-            )
-        workflow.resubmit(request.pk, by=servant, declaration=True)
-    return request
 
 
 @pytest.mark.parametrize("viewer", ["servant", "reporting_officer", "auditor"])
@@ -136,15 +111,15 @@ def test_request_detail(
     django_assert_max_num_queries,  # type: ignore[no-untyped-def]
 ) -> None:
     client = browser(request.getfixturevalue(viewer))
-    short = _request_with_history(servant, reporting_officer, returns=2, files=1)
-    long = _request_with_history(servant, reporting_officer, returns=25, files=10)
-    few = _queries(
+    short = returned_and_resubmitted(servant, reporting_officer, returns=2, files=1)
+    long = returned_and_resubmitted(servant, reporting_officer, returns=25, files=10)
+    few = page_queries(
         client, f"/requests/{short.pk}/", DETAIL_QUERIES[viewer], django_assert_max_num_queries
     )
     html = client.get(f"/requests/{long.pk}/").content.decode()
     assert html.count("Clarify point") == 25
     assert html.count("/attachments/") == 10
-    many = _queries(
+    many = page_queries(
         client, f"/requests/{long.pk}/", DETAIL_QUERIES[viewer], django_assert_max_num_queries
     )
     print("QUERIES detail", viewer, few, many)
