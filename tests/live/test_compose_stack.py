@@ -6,22 +6,20 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 from django.conf import settings
-from django.db import connection
 
-from tests.helpers import ROOT, celery_results_in, need_service, tcp_reachable
+from tests.helpers import ROOT, celery_results_in
+
+from .conftest import Processes, database_url, free_port, wait_for
 
 PORTAL_SERVICES = ("migrate", "web", "worker", "beat")
 
@@ -76,21 +74,6 @@ def resolve(value: str, given: dict[str, str]) -> str:
     return re.sub(r"\$\{(\w+)(:[-?])([^}]*)\}", expand, value)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_for(predicate: Any, timeout: float, what: str, log: Path) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"{what} did not happen in {timeout}s:\n{log.read_text(errors='replace')}")
-
-
 def http_status(url: str) -> int:
     try:
         with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - loopback only
@@ -100,12 +83,9 @@ def http_status(url: str) -> int:
 
 
 @pytest.fixture
-def stack_env(compose: dict[str, Any], tmp_path: Path) -> dict[str, str]:
-    if connection.vendor != "postgresql":
-        need_service("PostgreSQL", "DATABASE_URL does not point at PostgreSQL")
-    if not settings.REDIS_URL or not tcp_reachable(settings.REDIS_URL, 6379):
-        need_service("Redis", "REDIS_URL is not set or not reachable")
-    db = connection.settings_dict
+def stack_env(
+    compose: dict[str, Any], on_postgres: None, redis_url: str, queue: str, tmp_path: Path
+) -> dict[str, str]:
     given = {
         "SECRET_KEY": "compose-stack-test-" + uuid.uuid4().hex + uuid.uuid4().hex,
         "AUDIT_KEY": settings.AUDIT_KEY,
@@ -114,60 +94,38 @@ def stack_env(compose: dict[str, Any], tmp_path: Path) -> dict[str, str]:
         name: resolve(str(value), given)
         for name, value in compose["services"]["web"]["environment"].items()
     }
-    # The stack's host names become this machine's services; everything else is as written.
-    env["DATABASE_URL"] = (
-        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
-        f"{db['PORT'] or 5432}/{db['NAME']}"
-    )
-    env["REDIS_URL"] = settings.REDIS_URL
+    # The stack's host names become this machine's services, and its queue the test's
+    # own, as another portal sharing the Redis would name one; everything else is as
+    # written.
+    env["DATABASE_URL"] = database_url()
+    env["REDIS_URL"] = redis_url
     env["EMAIL_URL"] = "consolemail://"
     return {
         **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}},
         **env,
         "DATA_DIR": str(tmp_path / "data"),
         "STATIC_ROOT": str(tmp_path / "static"),
-        "CELERY_RESULT_BACKEND": settings.REDIS_URL,
+        "CELERY_RESULT_BACKEND": redis_url,
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
     }
 
 
-class Processes:
-    def __init__(self, tmp_path: Path) -> None:
-        self.tmp_path = tmp_path
-        self.running: list[subprocess.Popen[bytes]] = []
-
-    def start(self, name: str, command: list[str], env: dict[str, str]) -> Path:
-        log = self.tmp_path / f"{name}.log"
-        program = [sys.executable, "-m", command[0]] if command[0] in {"celery", "gunicorn"} else []
-        argv = [*program, *command[1:]] if program else command
-        self.running.append(
-            subprocess.Popen(
-                argv, cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT
-            )
-        )
-        return log
-
-    def stop(self) -> None:
-        for process in self.running:
-            process.terminate()
-        for process in self.running:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-
-
-@pytest.fixture
-def processes(tmp_path: Path) -> Iterator[Processes]:
-    group = Processes(tmp_path)
-    yield group
-    group.stop()
+def as_run_here(command: list[str]) -> list[str]:
+    """A compose command, with this interpreter running the Python programs in it."""
+    if command[0] in {"celery", "gunicorn"}:
+        return [sys.executable, "-m", *command]
+    return command
 
 
 @pytest.mark.postgres
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_compose_commands_run_on_postgresql_and_redis(
-    compose: dict[str, Any], stack_env: dict[str, str], processes: Processes, tmp_path: Path
+    compose: dict[str, Any],
+    stack_env: dict[str, str],
+    redis_url: str,
+    processes: Processes,
+    tmp_path: Path,
 ) -> None:
     services = compose["services"]
     python = [sys.executable]
@@ -190,23 +148,25 @@ def test_the_compose_commands_run_on_postgresql_and_redis(
         f"--bind=127.0.0.1:{port}" if part.startswith("--bind") else part
         for part in services["web"]["command"]
     ]
-    web_log = processes.start("web", web, stack_env)
+    processes.start("web", as_run_here(web), stack_env)
     base = f"http://127.0.0.1:{port}"
-    wait_for(lambda: http_status(f"{base}/login/") == 200, 60, "gunicorn serving /login/", web_log)
+    wait_for(
+        lambda: http_status(f"{base}/login/") == 200, "gunicorn serving /login/", processes.logs
+    )
     assert http_status(f"{base}/static/vendor/bootstrap/bootstrap.min.css") == 200
     assert http_status(f"{base}/requests/") == 200  # redirected to the login page, then 200
 
     # worker: celery worker exactly as compose runs it, taking a task from Redis.
-    worker_log = processes.start("worker", services["worker"]["command"], stack_env)
+    processes.start("worker", as_run_here(services["worker"]["command"]), stack_env)
     from permissions.tasks import ping
 
-    with celery_results_in(settings.REDIS_URL):
+    with celery_results_in(redis_url):
         token = uuid.uuid4().hex
         result = ping.delay(token)
         try:
             assert result.get(timeout=90) == f"pong:{token}"
         except Exception:
-            print(worker_log.read_text(errors="replace"))
+            print(processes.logs())
             raise
         finally:
             result.forget()
@@ -216,10 +176,4 @@ def test_the_compose_commands_run_on_postgresql_and_redis(
         f"--schedule={tmp_path / 'celerybeat-schedule'}" if part.startswith("--schedule") else part
         for part in services["beat"]["command"]
     ]
-    beat_log = processes.start("beat", beat, stack_env)
-    wait_for(
-        lambda: "beat: Starting" in beat_log.read_text(errors="replace"),
-        60,
-        "celery beat starting",
-        beat_log,
-    )
+    processes.start("beat", as_run_here(beat), stack_env, ready="beat: Starting")

@@ -6,13 +6,8 @@ from __future__ import annotations
 
 import ast
 import datetime
-import os
 import re
-import signal
-import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -35,15 +30,8 @@ from permissions.states import Status, StepStatus
 from permissions.tasks import deliver_notification
 from tests.factories import submitted_request
 from tests.helpers import approved_until, at, clock, days
-from tests.live import test_notifications_live as live
-from tests.live.test_notifications_live import ROOT, MailServer, Workers, holds_for, wait_for
 
-# The live notification tests' fixtures: a per-test Redis queue, the SMTP server on
-# loopback and the worker processes with their environment.
-redis_url = live.redis_url
-queue = live.queue
-mail_server = live.mail_server
-workers = live.workers
+from .conftest import MailServer, Started, Workers, celery, holds_for, wait_for
 
 pytestmark = [
     pytest.mark.postgres,
@@ -57,11 +45,6 @@ pytestmark = [
 BEAT_DEADLINE = 90.0
 
 
-def worker_log(workers: Workers) -> str:
-    """Everything the workers logged, in full (Workers.logs() keeps only the tail)."""
-    return "\n".join(log.read_text(errors="replace") for _process, log in workers.running)
-
-
 def task_result(workers: Workers, name: str, task_id: str) -> Any:
     """What task `task_id` returned, read from the worker's log once it succeeded."""
     succeeded = re.compile(rf"Task {re.escape(name)}\[{task_id}\] succeeded in [0-9.e-]+s: (.*)")
@@ -69,7 +52,7 @@ def task_result(workers: Workers, name: str, task_id: str) -> Any:
     found: list[str] = []
 
     def done() -> bool:
-        text = worker_log(workers)
+        text = workers.full_log()
         assert failed not in text, text[-6000:]
         match = succeeded.search(text)
         if match:
@@ -245,71 +228,29 @@ def test_the_jobs_sent_by_name_run_on_a_worker_and_mail_each_person_once(
 
 class Beat:
     """`celery -A conduct_portal beat` with the settings' schedule, its schedule file
-    under tmp_path, sending to the test's queue."""
+    under tmp_path, sending to the test's queue; stopped with the workers, before the
+    queue is cleaned."""
 
-    def __init__(self, tmp_path: Path, env: dict[str, str]) -> None:
+    def __init__(self, workers: Workers, tmp_path: Path) -> None:
+        self.workers = workers
         self.schedule = tmp_path / "celerybeat-schedule"
-        self.log = tmp_path / "beat.log"
-        self.env = env
-        self.process: subprocess.Popen[bytes] | None = None
+        self.started: Started | None = None
 
     def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "conduct_portal",
-                "beat",
-                "--loglevel=DEBUG",
-                f"--schedule={self.schedule}",
-            ],
-            cwd=ROOT,
-            env=self.env,
-            stdout=self.log.open("wb"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        wait_for(
-            lambda: "beat: Starting..." in self.text(),
-            "celery beat starting",
-            lambda: self.text()[-6000:],
+        self.started = self.workers.processes.start(
+            "beat",
+            celery("beat", "--loglevel=DEBUG", f"--schedule={self.schedule}"),
+            self.workers.env,
+            ready="beat: Starting...",
         )
 
     def text(self) -> str:
-        return self.log.read_text(errors="replace") if self.log.exists() else ""
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=20)
+        return self.started.text() if self.started else ""
 
 
 @pytest.fixture
-def beat(workers: Workers, tmp_path: Path) -> Iterator[Beat]:
-    """Stopped before the workers, and so before the queue is cleaned."""
-    scheduler = Beat(tmp_path, workers.env)
-    try:
-        yield scheduler
-    finally:
-        scheduler.stop()
-
-
-def wait_long(
-    seconds: float, predicate: Callable[[], bool], what: str, explain: Callable[[], str]
-) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.5)
-    raise AssertionError(f"{what} did not happen within {seconds:.0f}s\n{explain()}")
+def beat(workers: Workers, tmp_path: Path) -> Beat:
+    return Beat(workers, tmp_path)
 
 
 def test_beat_sends_the_outbox_sweep_which_delivers_a_lost_mail_once(
@@ -344,11 +285,11 @@ def test_beat_sends_the_outbox_sweep_which_delivers_a_lost_mail_once(
 
     started = time.monotonic()
     beat.start()
-    wait_long(
-        BEAT_DEADLINE,
+    wait_for(
         lambda: all_sent(lost) and all(copies(server, row) for row in lost),
         "delivery of the lost mails by beat's sweep",
-        lambda: f"--- beat\n{beat.text()[-6000:]}\n{workers.logs()}\n{server.summary()}",
+        lambda: f"{workers.logs()}\n{server.summary()}",
+        seconds=BEAT_DEADLINE,
     )
     took = datetime.timedelta(seconds=time.monotonic() - started)
     assert_mailed_once(server, lost)
@@ -367,7 +308,7 @@ def test_beat_sends_the_outbox_sweep_which_delivers_a_lost_mail_once(
     assert "Scheduler: Sending due task sweep-outbox (permissions.sweep_outbox)" in log, log
     sweeps = re.findall(
         r"Task permissions\.sweep_outbox\[[0-9a-f-]+\] succeeded in [0-9.e-]+s: (\d+)",
-        worker_log(workers),
+        workers.full_log(),
     )
     assert sweeps[:1] == ["2"], (sweeps, took, workers.logs())
 

@@ -5,25 +5,10 @@ that dies mid-send."""
 
 from __future__ import annotations
 
-import json
-import os
-import signal
-import socket
-import subprocess
-import sys
-import threading
-import time
-import uuid
-from collections.abc import Callable, Iterator
-from email import message_from_bytes, policy
-from email.message import EmailMessage
-from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.conf import settings
-from django.db import connection
 from kombu.exceptions import OperationalError
 
 from permissions import emails, outbox, workflow
@@ -32,9 +17,8 @@ from permissions.models.notifications import DeliveryStatus
 from permissions.states import Status
 from permissions.tasks import deliver_notification
 from tests.factories import draft_request
-from tests.helpers import ROOT, need_service, tcp_reachable
 
-DEADLINE = 60.0
+from .conftest import MailServer, Workers, holds_for, wait_for
 
 pytestmark = [
     pytest.mark.postgres,
@@ -42,222 +26,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.usefixtures("reference_data"),
 ]
-
-
-def wait_for(predicate: Callable[[], bool], what: str, explain: Callable[[], str]) -> None:
-    deadline = time.monotonic() + DEADLINE
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"{what} did not happen within {DEADLINE:.0f}s\n{explain()}")
-
-
-def holds_for(seconds: float, predicate: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        assert predicate(), what
-        time.sleep(0.2)
-    assert predicate(), what
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class MailServer:
-    """Records what it accepts. `refuse` answers that many DATA commands with 451;
-    `hold` keeps the next DATA (already received) waiting for `release()`."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-        self.refused = 0
-        self.refuse = 0
-        self.hold = False
-        self.holding = threading.Event()
-        self._release = threading.Event()
-        self._lock = threading.Lock()
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        import asyncio
-
-        with self._lock:
-            if self.refuse:
-                self.refuse -= 1
-                self.refused += 1
-                return "451 4.3.0 Try again later"
-            message = message_from_bytes(envelope.content, policy=policy.default)
-            self.messages.append(message)  # type: ignore[arg-type]
-            hold, self.hold = self.hold, False
-        if hold:
-            self.holding.set()
-            await asyncio.get_running_loop().run_in_executor(None, self._release.wait, DEADLINE)
-        return "250 2.0.0 Queued"
-
-    def release(self) -> None:
-        self._release.set()
-
-    def to(self, user: User) -> list[EmailMessage]:
-        with self._lock:
-            return [m for m in self.messages if m["To"] == user.email]
-
-    def count(self) -> int:
-        with self._lock:
-            return len(self.messages)
-
-    def summary(self) -> str:
-        with self._lock:
-            return "\n".join(f"{m['To']}: {m['Subject']} {m['Message-ID']}" for m in self.messages)
-
-
-@pytest.fixture
-def redis_url() -> str:
-    if connection.vendor != "postgresql":
-        need_service("PostgreSQL", "DATABASE_URL does not point at PostgreSQL")
-    url = settings.REDIS_URL
-    if not url or not tcp_reachable(url, 6379):
-        need_service("Redis", "REDIS_URL is not set or not reachable")
-    return url
-
-
-@pytest.fixture
-def mail_server() -> Iterator[tuple[MailServer, int]]:
-    handler = MailServer()
-    port = free_port()
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield handler, port
-    finally:
-        handler.release()
-        controller.stop()
-
-
-@pytest.fixture
-def queue(redis_url: str) -> Iterator[str]:
-    """A queue of this test's own, on the configured Redis, for the sending side too."""
-    import redis
-
-    from conduct_portal.celery import app
-
-    name = f"notify-test-{uuid.uuid4().hex[:10]}"
-    saved = (app.conf.task_default_queue, app.conf.task_always_eager)
-    backend = (app._backend_cache, getattr(app._local, "backend", None))
-    app.conf.task_default_queue = name
-    app.conf.task_always_eager = False
-    try:
-        yield name
-    finally:
-        app.conf.task_default_queue, app.conf.task_always_eager = saved
-        app._backend_cache = backend[0]
-        app._local.backend = backend[1]
-        client = redis.Redis.from_url(redis_url)
-        client.delete(name, f"_kombu.binding.{name}", f"_kombu.binding_permanent.{name}")
-        for tag, raw in client.hgetall("unacked").items():
-            try:
-                _payload, _exchange, routing_key = json.loads(raw)
-            except ValueError:
-                continue
-            if routing_key == name:
-                client.hdel("unacked", tag)
-                client.zrem("unacked_index", tag)
-        client.close()
-
-
-class Workers:
-    def __init__(self, tmp_path: Path, env: dict[str, str], queue: str) -> None:
-        self.tmp_path = tmp_path
-        self.env = env
-        self.queue = queue
-        self.running: list[tuple[subprocess.Popen[bytes], Path]] = []
-
-    def start(self) -> subprocess.Popen[bytes]:
-        log = self.tmp_path / f"worker-{len(self.running)}.log"
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "conduct_portal",
-                "worker",
-                "--loglevel=INFO",
-                "--pool=solo",
-                "--concurrency=1",
-                "-Q",
-                self.queue,
-                "-n",
-                f"{self.queue}-{len(self.running)}@%h",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
-            cwd=ROOT,
-            env=self.env,
-            stdout=log.open("wb"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        self.running.append((process, log))
-        wait_for(
-            lambda: process.poll() is None and " ready." in log.read_text(errors="replace"),
-            "the worker starting",
-            self.logs,
-        )
-        return process
-
-    def kill(self, process: subprocess.Popen[bytes]) -> None:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=DEADLINE)
-
-    def logs(self) -> str:
-        return "\n".join(
-            f"--- {log.name}\n{log.read_text(errors='replace')[-6000:]}" for _p, log in self.running
-        )
-
-    def stop(self) -> None:
-        for process, _log in self.running:
-            if process.poll() is None:
-                process.terminate()
-        for process, _log in self.running:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=20)
-
-
-@pytest.fixture
-def workers(
-    redis_url: str, queue: str, mail_server: tuple[MailServer, int], tmp_path: Path
-) -> Iterator[Workers]:
-    _handler, port = mail_server
-    db = connection.settings_dict
-    env = {
-        **{k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}},
-        "DATABASE_URL": (
-            f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
-            f"{db['PORT'] or 5432}/{db['NAME']}"
-        ),
-        "REDIS_URL": redis_url,
-        "EMAIL_URL": f"smtp://127.0.0.1:{port}",
-        "EMAIL_TIMEOUT": "30",
-        "NOTIFICATION_RETRY_BASE_SECONDS": "1",
-        "CELERY_TASK_ALWAYS_EAGER": "false",
-        "CELERY_TASK_DEFAULT_QUEUE": queue,
-        "PORTAL_URL": settings.PORTAL_URL,
-        "DATA_DIR": str(tmp_path / "data"),
-        "SECRET_KEY": "notifications-live-test-" + uuid.uuid4().hex + uuid.uuid4().hex,
-        # The worker appends to the same audit chain as this process: the same key.
-        "AUDIT_KEY": settings.AUDIT_KEY,
-    }
-    group = Workers(tmp_path, env, queue)
-    try:
-        yield group
-    finally:
-        group.stop()
 
 
 def row(kind: str, recipient: User) -> Notification:
