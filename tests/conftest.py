@@ -3,17 +3,25 @@ real services. Plain helpers live in tests/helpers.py."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from django.db import connection
 from django.test import Client
+from hypothesis import settings as hypothesis_settings
 
 from permissions.models import Organisation, User
 
 from .factories import PASSWORD, OrganisationFactory, UserFactory, make_auditor
 from .helpers import need_service
+
+# Property tests try a few dozen examples on every run; HYPOTHESIS_PROFILE=deep searches
+# far longer (bench/workflow_properties.py runs it and prints what it tried).
+hypothesis_settings.register_profile("default", max_examples=25)
+hypothesis_settings.register_profile("deep", max_examples=1_000)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture(autouse=True, scope="session")

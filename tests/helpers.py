@@ -10,6 +10,7 @@ import json
 import os
 import socket
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,7 +22,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connections
+from django.db import connection, connections
 from django.db.models import Model
 from django.test import Client
 from django.utils import timezone
@@ -117,6 +118,34 @@ def keyset_cursor(value: object, pk: object) -> str:
     """A list's `cursor` parameter for the row after (value, pk), as the pages write it."""
     raw = json.dumps([value, pk]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+# Queries -------------------------------------------------------------------------------
+
+
+@contextmanager
+def counted_statements(kind: Callable[[str], str]) -> Iterator[Counter[str]]:
+    """Every statement sent to the database inside the block, counted under its kind."""
+    counts: Counter[str] = Counter()
+
+    def count(execute: Callable[..., Any], sql: str, *rest: Any) -> Any:
+        counts[kind(sql)] += 1
+        return execute(sql, *rest)
+
+    with connection.execute_wrapper(count):
+        yield counts
+
+
+def sweep_statement(sql: str) -> str:
+    """What a statement of a reminder sweep pays for: "outbox" (notify()'s inserts and
+    its opt-out lookups), "savepoint" (notify() writes each row in a savepoint of its
+    own), or "job" (everything else)."""
+    text = sql.lstrip().upper()
+    if "PERMISSIONS_NOTIFICATION" in text or "PERMISSIONS_EMAILPREFERENCE" in text:
+        return "outbox"
+    if text.startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT")):
+        return "savepoint"
+    return "job"
 
 
 # Services that may be missing ----------------------------------------------------------

@@ -10,7 +10,7 @@ import time_machine
 from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from permissions import workflow
@@ -226,8 +226,8 @@ def attempt(action: str, who: User | None, pk: int, rule: ConductRule) -> None:
         workflow.escalate(pk)
 
 
+# As many examples as the Hypothesis profile says (tests/conftest.py).
 @settings(
-    max_examples=120,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -260,10 +260,12 @@ def test_random_sequences_keep_the_workflow_promises(
             try:
                 attempt(action, people.get(who), request.pk, rule)
             except WorkflowError as error:
+                event(f"{action} refused")
                 assert should_succeed is not True, f"{action} by {who} refused: {error.message}"
                 assert error.message.strip()
                 assert snapshot(request) == before
             else:
+                event(f"{action} done")
                 if should_succeed is None:
                     expected.escalated_now()
                 assert should_succeed is not False, f"{action} by {who} allowed: {before.status}"
