@@ -12,25 +12,11 @@ DATABASE_URL if set (it must hold no audit events yet) or a temporary SQLite fil
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def configure(workdir: Path) -> None:
-    """Point the settings at the benchmark's database before Django starts."""
-    sys.path.insert(0, str(BASE_DIR))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "conduct_portal.settings")
-    os.environ["DATA_DIR"] = str(workdir)
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}")
-    os.environ["REDIS_URL"] = ""
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
+from common import start_django
 
 
 def main() -> None:
@@ -40,18 +26,14 @@ def main() -> None:
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="audit-chain-") as tmp:
-        configure(Path(tmp))
-        import django
-
-        django.setup()
-        from django.core.management import call_command
+        start_django(Path(tmp))
         from django.db import connection
 
         from permissions import audit
         from permissions.models import AuditEvent
         from permissions.states import Action
+        from tests.helpers import counted_statements
 
-        call_command("migrate", verbosity=0)
         if AuditEvent.objects.exists():
             raise SystemExit("The database already holds audit events: give it a fresh one.")
 
@@ -63,14 +45,7 @@ def main() -> None:
             )
         appended_in = time.perf_counter() - started
 
-        queries = 0
-
-        def count(execute: Callable[..., Any], sql: str, *rest: Any) -> Any:
-            nonlocal queries
-            queries += 1
-            return execute(sql, *rest)
-
-        with connection.execute_wrapper(count):
+        with counted_statements(lambda sql: "all") as counts:
             started = time.perf_counter()
             report = audit.verify(batch_size=args.batch_size)
             verified_in = time.perf_counter() - started
@@ -79,7 +54,7 @@ def main() -> None:
         print(f"events          {args.events}")
         print(f"append          {appended_in:.1f} s, {args.events / appended_in:.0f} events/s")
         print(f"verify          {verified_in:.1f} s, {report.checked / verified_in:.0f} events/s")
-        print(f"verify queries  {queries} (batches of {args.batch_size})")
+        print(f"verify queries  {counts['all']} (batches of {args.batch_size})")
         print(f"chain intact    {report.ok} {report.problem}")
         connection.close()
 

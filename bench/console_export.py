@@ -18,60 +18,25 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import os
-import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+from common import start_django
+
 PASSWORD = "bench-console-export"  # noqa: S105 - a throwaway account in a temporary database
 
 
-def configure(workdir: Path) -> None:
-    """Point the settings at the benchmark's database before Django starts."""
-    sys.path.insert(0, str(BASE_DIR))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "conduct_portal.settings")
-    os.environ["DATA_DIR"] = str(workdir)
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir / 'bench.sqlite3'}")
-    os.environ["REDIS_URL"] = ""
-    os.environ["EMAIL_URL"] = "dummymail://"
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
+def batch_or_page(sql: str) -> str:
+    """A read of one batch of the log's rows (LIMITed to the export's batch size), or one
+    of the page's own few statements."""
+    from permissions.console.selectors import EXPORT_BATCH_SIZE
 
-
-def create_events(count: int, actor: Any) -> None:
-    from django.utils import timezone
-
-    from permissions import audit
-    from permissions.models import AuditEvent
-
-    if AuditEvent.objects.exists():
-        raise SystemExit("The database already holds audit events: give it a fresh one.")
-    previous = audit.GENESIS
-    start = (timezone.now() - datetime.timedelta(days=30)).astimezone(datetime.UTC)
-    batch: list[AuditEvent] = []
-    for n in range(count):
-        event = AuditEvent(
-            version=audit.VERSION,
-            actor=actor,
-            action="login",
-            comment=f"=event {n}" if n % 1000 == 0 else "",
-            data={"n": n},
-            ip_address="192.0.2.1",
-            user_agent="bench",
-            created_at=start + datetime.timedelta(seconds=n // 3),
-            prev_hash=previous,
-        )
-        event.hash = audit.compute_hash(event)
-        previous = event.hash
-        batch.append(event)
-        if len(batch) == 5_000:
-            AuditEvent.objects.bulk_create(batch)
-            batch = []
-    AuditEvent.objects.bulk_create(batch)
+    text = sql.lstrip().upper()
+    reads_a_batch = text.startswith("SELECT") and f"LIMIT {EXPORT_BATCH_SIZE}" in text
+    return "batch" if reads_a_batch else "page"
 
 
 def download(client: Any, url: str) -> tuple[int, int, int]:
@@ -93,25 +58,29 @@ def main() -> None:
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="console-export-") as tmp:
-        workdir = Path(tmp)
-        configure(workdir)
-        import django
-
-        django.setup()
+        start_django(Path(tmp))
         from django.contrib.auth.models import Group
-        from django.core.management import call_command
         from django.db import connection
         from django.test import Client
         from django.test.utils import setup_test_environment
+        from django.utils import timezone
 
+        from permissions.console.selectors import EXPORT_BATCH_SIZE
         from permissions.models import AUDITORS_GROUP, AuditEvent, User
+        from tests.helpers import chained_events, counted_statements
 
         setup_test_environment()
-        call_command("migrate", verbosity=0)
+        if AuditEvent.objects.exists():
+            raise SystemExit("The database already holds audit events: give it a fresh one.")
         auditor = User.objects.create_user(username="bench-auditor", password=PASSWORD)
         auditor.groups.add(Group.objects.get(name=AUDITORS_GROUP))
         started = time.perf_counter()
-        create_events(args.events, auditor)
+        chained_events(
+            args.events,
+            auditor,
+            per_second=3,
+            start=timezone.now() - datetime.timedelta(days=30),
+        )
         created_in = time.perf_counter() - started
         if connection.vendor == "postgresql":
             # What autovacuum does soon after a bulk load: without statistics the planner
@@ -126,14 +95,7 @@ def main() -> None:
         print(f"created in     {created_in:.1f} s (bulk_create, not measured below)")
         for fmt in ("csv", "xlsx"):
             url = f"/audit/log/export.{fmt}"
-            queries = 0
-
-            def count(execute: Callable[..., Any], sql: str, *rest: Any) -> Any:
-                nonlocal queries
-                queries += 1
-                return execute(sql, *rest)
-
-            with connection.execute_wrapper(count):
+            with counted_statements(batch_or_page) as counts:
                 started = time.perf_counter()
                 chunks, size, lines = download(client, url)
                 seconds = time.perf_counter() - started
@@ -142,7 +104,8 @@ def main() -> None:
             _current, peak = tracemalloc.get_traced_memory()
             tracemalloc.stop()
             print(f"--- {fmt}")
-            print(f"queries        {queries}")
+            print(f"queries        {sum(counts.values())}")
+            print(f"  batches      {counts['batch']} (LIMIT {EXPORT_BATCH_SIZE} each)")
             print(f"chunks         {chunks}")
             print(f"bytes          {size}")
             if fmt == "csv":

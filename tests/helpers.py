@@ -12,7 +12,7 @@ import socket
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlparse
@@ -225,8 +225,9 @@ def celery_configured(**conf: Any) -> Iterator[None]:
     afresh from them: the app caches the backend it first built, per thread, so an
     earlier block may have left one built for other settings. Everything is put back
     afterwards."""
-    from conduct_portal.celery import app
+    from conduct_portal.celery import app as celery_app
 
+    app: Any = celery_app  # the backend cache is private to Celery, and untyped
     saved = {name: app.conf[name] for name in conf}
     backend = (app._backend_cache, getattr(app._local, "backend", None))
     app.conf.update(conf)
@@ -240,7 +241,7 @@ def celery_configured(**conf: Any) -> Iterator[None]:
         app._local.backend = backend[1]
 
 
-def celery_results_in(url: str) -> Any:
+def celery_results_in(url: str) -> AbstractContextManager[None]:
     """Let this process send tasks to the broker and wait on their results, kept at
     `url` (Redis)."""
     return celery_configured(result_backend=url, task_always_eager=False)

@@ -196,20 +196,25 @@ def test_events_link_to_their_request(
     assert f'href="/audit/requests/{trains.request_id}/">{trains.request.reference}</a>' in html
 
 
-@pytest.mark.parametrize(
-    "cursor",
-    [
-        "garbage",
-        keyset_cursor(None, 3),  # the log's times are never empty
-        keyset_cursor("0001-01-01T00:00:00+05:00", 3),
-        keyset_cursor("2026-01-01T10:00:00+05:00", 10**24),
-        keyset_cursor("2026-01-01", 3),
-    ],
-)
+GARBAGE_CURSORS = [
+    "garbage",
+    keyset_cursor(None, 3),  # the log's times are never empty
+    keyset_cursor("0001-01-01T00:00:00+05:00", 3),
+    keyset_cursor("2026-01-01T10:00:00+05:00", 10**24),
+    keyset_cursor("2026-01-01", 3),
+]
+
+
 def test_a_garbage_cursor_shows_the_first_page(
-    auditor_browser: Client, history: dict[str, AuditEvent], cursor: str
+    auditor_browser: Client, history: dict[str, AuditEvent]
 ) -> None:
     first = event_ids(auditor_browser.get("/audit/log/").content.decode())
-    response = auditor_browser.get("/audit/log/", {"after": cursor})
-    assert response.status_code == 200
-    assert event_ids(response.content.decode()) == first
+    assert first
+    wrong = {}
+    for cursor in GARBAGE_CURSORS:
+        response = auditor_browser.get("/audit/log/", {"after": cursor})
+        shown = event_ids(response.content.decode())
+        if (response.status_code, shown) != (200, first):
+            wrong[cursor] = (response.status_code, shown)
+
+    assert wrong == {}

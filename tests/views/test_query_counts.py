@@ -181,22 +181,20 @@ def test_inbox_pages_visit_every_request_once_oldest_first(
     assert seen == [r.pk for r in requests]
 
 
-@pytest.mark.parametrize(
-    "cursor",
-    [
-        "garbage",
-        "!!!",
-        "%%%",
-        base64.urlsafe_b64encode(b"no separator").decode(),
-        base64.urlsafe_b64encode(b"2026-02-30T10:00:00+05:00|3").decode(),
-        base64.urlsafe_b64encode(b"2026-01-01T10:00:00+05:00|three").decode(),
-        base64.urlsafe_b64encode(b"\xff\xfe|1").decode(),
-    ],
-)
+GARBAGE_CURSORS = [
+    "garbage",
+    "!!!",
+    "%%%",
+    base64.urlsafe_b64encode(b"no separator").decode(),
+    base64.urlsafe_b64encode(b"2026-02-30T10:00:00+05:00|3").decode(),
+    base64.urlsafe_b64encode(b"2026-01-01T10:00:00+05:00|three").decode(),
+    base64.urlsafe_b64encode(b"\xff\xfe|1").decode(),
+]
+
+
 @pytest.mark.parametrize("url", ["/requests/", "/inbox/", "/inbox/decided/"])
 def test_a_garbage_cursor_shows_the_first_page(
     url: str,
-    cursor: str,
     browser: Browser,
     servant: User,
     reporting_officer: User,
@@ -210,11 +208,13 @@ def test_a_garbage_cursor_shows_the_first_page(
     person = servant if url == "/requests/" else reporting_officer
 
     client = browser(person)
-    first = client.get(url).content.decode()
-    response = client.get(url, {"after": cursor})
+    first = re.findall(r"MP-\d{4}-\d+", client.get(url).content.decode())
+    assert first
+    wrong = {}
+    for cursor in GARBAGE_CURSORS:
+        response = client.get(url, {"after": cursor})
+        shown = re.findall(r"MP-\d{4}-\d+", response.content.decode())
+        if (response.status_code, shown) != (200, first):
+            wrong[cursor] = (response.status_code, shown)
 
-    assert response.status_code == 200
-    assert re.findall(r"MP-\d{4}-\d+", response.content.decode()) == re.findall(
-        r"MP-\d{4}-\d+", first
-    )
-    assert re.findall(r"MP-\d{4}-\d+", first)
+    assert wrong == {}
