@@ -1,13 +1,15 @@
 # Conduct Portal. `make run` serves the portal on the embedded default; `make test` runs
-# every test. Both create the virtual environment on first use.
+# every test, on PYTEST_WORKERS processes (0: in this one); `make coverage` measures the
+# branch coverage of permissions/ on one. Each creates the virtual environment on first use.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+PYTEST_WORKERS ?= 2
 
-.PHONY: run test lint install migrate seed clean
+.PHONY: run test coverage lint install migrate seed clean
 
 $(STAMP): pyproject.toml requirements/constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,7 +30,12 @@ run: seed
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+coverage: install
+	$(BIN)/coverage erase
+	$(BIN)/coverage run -m pytest -p no:xdist $(PYTEST_ARGS)
+	$(BIN)/coverage report --skip-covered
 
 lint: install
 	$(BIN)/ruff check .
