@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from permissions import audit, services, workflow
 from permissions.models import AuditEvent, PermissionRequest, User
-from permissions.states import Status
+from permissions.states import Action, Status
 from permissions.workflow import Approval
 from tests.factories import platform, submitted_request
 
@@ -59,7 +59,7 @@ def at(day: datetime.date, hour: int = 9, minute: int = 0) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=PKT)
 
 
-def clock(moment: datetime.datetime) -> Any:
+def clock(moment: datetime.datetime) -> time_machine.travel:
     """Time stands still at `moment` inside the block."""
     return time_machine.travel(moment, tick=False)
 
@@ -115,7 +115,7 @@ def page_queries(client: Client, url: str, bound: int, assert_max_num_queries: A
 
 
 def keyset_cursor(value: object, pk: object) -> str:
-    """A list's `cursor` parameter for the row after (value, pk), as the pages write it."""
+    """A list's `after` parameter for the row after (value, pk), as the pages write it."""
     raw = json.dumps([value, pk]).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
@@ -318,7 +318,7 @@ def chained_events(
         event = AuditEvent(
             version=audit.VERSION,
             actor=actor,
-            action="login",
+            action=Action.LOGIN,
             comment=f"=event {n}" if n % 1000 == 0 else "",
             data={"n": n},
             ip_address="192.0.2.1",
