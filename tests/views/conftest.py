@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 import re
 
-from django.utils import dateformat, timezone
+from django.utils import formats, timezone
 from django.utils.html import escape
 
 from tests.conftest import browser  # noqa: F401 - other folders import it from here
@@ -24,7 +24,7 @@ def in_days(n: int) -> datetime.date:
 
 def shown(day: datetime.date) -> str:
     """A date as the pages print it."""
-    return dateformat.format(day, "j M Y")
+    return formats.date_format(day)
 
 
 def request_form_data(**overrides: object) -> dict[str, object]:
