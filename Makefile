@@ -32,10 +32,11 @@ run: seed
 test: install
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
+# The report comes even when a test fails, and then the target fails too.
 coverage: install
 	$(BIN)/coverage erase
-	$(BIN)/coverage run -m pytest -p no:xdist $(PYTEST_ARGS)
-	$(BIN)/coverage report --skip-covered
+	$(BIN)/coverage run -m pytest -p no:xdist $(PYTEST_ARGS); status=$$?; \
+	$(BIN)/coverage report --skip-covered; exit $$status
 
 lint: install
 	$(BIN)/ruff check .
