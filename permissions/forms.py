@@ -14,7 +14,8 @@ from .content import EDITABLE_FIELDS
 from .dates import WindowDateField, WindowDateTimeField
 from .models import ConductRule, Delegation, PermissionRequest, Platform
 from .models.notifications import ALWAYS_EMAILED, NotificationKind
-from .models.requests import StandardCondition, Status
+from .models.requests import StandardCondition
+from .states import Action, Status
 
 
 class LoginForm(AuthenticationForm):
@@ -101,18 +102,14 @@ class RequestForm(forms.ModelForm[PermissionRequest]):
 
 
 class DecisionForm(forms.Form):
-    class Decision:
-        APPROVE = "approve"
-        REJECT = "reject"
-        RETURN = "return"
-
+    # The workflow's own actions; the buttons say what the officer does, in the imperative.
     decision = forms.ChoiceField(
         label=_("Decision"),
         widget=forms.RadioSelect,
         choices=[
-            ("approve", _("Approve")),
-            ("return", _("Return for clarification")),
-            ("reject", _("Reject")),
+            (Action.APPROVE, _("Approve")),
+            (Action.RETURN, _("Return for clarification")),
+            (Action.REJECT, _("Reject")),
         ],
     )
     valid_from = WindowDateField(label=_("Valid from"), required=False)
@@ -159,12 +156,9 @@ class DecisionForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         decision = data.get("decision")
-        if (
-            decision in {self.Decision.REJECT, self.Decision.RETURN}
-            and not (data.get("reason") or "").strip()
-        ):
+        if decision in {Action.REJECT, Action.RETURN} and not (data.get("reason") or "").strip():
             self.add_error("reason", _("Give the reasons; the applicant will read them."))
-        if decision == self.Decision.REJECT and not data.get("rule"):
+        if decision == Action.REJECT and not data.get("rule"):
             self.add_error("rule", _("Choose the rule the request would breach."))
         valid_from: datetime.date | None = data.get("valid_from")
         valid_until: datetime.date | None = data.get("valid_until")

@@ -3,6 +3,7 @@ of the audit trail read, each written once."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from typing import Any
 
@@ -69,8 +70,6 @@ def local_moment(moment: datetime.datetime | None, name: str = "DATETIME_FORMAT"
     if not moment:
         return ""
     if timezone.is_aware(moment):
-        try:
+        with contextlib.suppress(OverflowError):
             moment = timezone.localtime(moment)
-        except OverflowError:
-            pass
     return date_format(moment, name)
