@@ -275,9 +275,10 @@ CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 90
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# How often beat re-enqueues the notifications a broker or mail outage left behind.
+OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", default=60, minimum=1)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
-    # Re-enqueue notifications a broker or mail outage left behind.
-    "sweep-outbox": {"task": "permissions.sweep_outbox", "schedule": 60.0},
+    "sweep-outbox": {"task": "permissions.sweep_outbox", "schedule": float(OUTBOX_SWEEP_SECONDS)},
     # The jobs of permissions/schedules.py, at Pakistan time (CELERY_TIMEZONE). Each is
     # safe to run twice or late, so a missed or repeated beat costs nothing.
     # Hourly, so an approval ends within the first hour after its last valid day.

@@ -181,7 +181,12 @@ def test_debug_off_without_allowed_hosts_stops_start_up(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("variable", "value"),
-    [("DEBUG", "maybe"), ("SECURE_HSTS_SECONDS", "a year"), ("CONN_MAX_AGE", "-5")],
+    [
+        ("DEBUG", "maybe"),
+        ("SECURE_HSTS_SECONDS", "a year"),
+        ("CONN_MAX_AGE", "-5"),
+        ("OUTBOX_SWEEP_SECONDS", "0"),
+    ],
 )
 def test_a_bad_value_names_its_variable(tmp_path: Path, variable: str, value: str) -> None:
     extra = {"DATABASE_URL": "postgres://p@localhost/p"} if variable == "CONN_MAX_AGE" else {}
