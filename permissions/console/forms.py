@@ -10,6 +10,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Field, Layout, Row
 from django import forms
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from ..dates import WindowDateField
@@ -53,7 +54,7 @@ class _ConsoleFilterForm(forms.Form):
                 self.add_error(
                     end_name,
                     _("This date is before %(start)s; the range would hold nothing.")
-                    % {"start": start.isoformat()},
+                    % {"start": date_format(start)},
                 )
         return cleaned
 

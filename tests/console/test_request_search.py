@@ -257,7 +257,7 @@ def test_the_filters_stay_in_the_url_and_the_form(auditor_browser: Client, filed
         (
             {"submitted_from": "2026-03-01", "submitted_to": "2026-02-01"},
             "submitted_to",
-            "This date is before 2026-03-01; the range would hold nothing.",
+            "This date is before 1 Mar 2026; the range would hold nothing.",
         ),
         (
             {"valid_from": "0001-01-01"},
@@ -301,7 +301,7 @@ def test_bad_filters_beside_their_field_as_the_portal_shows_errors(
         "/audit/requests/", {"submitted_from": "2026-03-01", "submitted_to": "2026-02-01"}
     ).content.decode()
     assert_error_beside(
-        html, "submitted_to", "This date is before 2026-03-01; the range would hold nothing."
+        html, "submitted_to", "This date is before 1 Mar 2026; the range would hold nothing."
     )
     assert 'aria-invalid="true"' in html
     assert 'aria-describedby="id_submitted_to_error"' in html
