@@ -141,7 +141,7 @@ def test_by_organisation_of_the_person_acting_or_of_the_request(
     ("filters", "field", "message"),
     [
         ({"start": "31/02/2026"}, "start", "Enter a valid date."),
-        ({"start": "2026-02-03", "end": "2026-02-01"}, "end", "This date is before 2026-02-03"),
+        ({"start": "2026-02-03", "end": "2026-02-01"}, "end", "This date is before 3 Feb 2026"),
         ({"action": "launch"}, "action", "Select a valid choice."),
         ({"organisation": "x"}, "organisation", "Select a valid choice."),
         ({"organisation_of": "neighbour"}, "organisation_of", "Select a valid choice."),
