@@ -62,6 +62,8 @@ class Action(models.TextChoices):
     DELEGATION_END = "delegation.end", _("Delegation ended")
     LOGIN = "login", _("Signed in")
     LOGIN_FAILED = "login.failed", _("Sign-in refused")
+    LOGIN_LOCKED = "login.locked", _("Signing in paused after repeated failures")
+    LOGIN_UNLOCKED = "login.unlocked", _("Pause on signing in lifted")
     LOGOUT = "logout", _("Signed out")
     ACCESS_DENIED = "access.denied", _("Access refused")
     EXPORT = "export", _("Exported")
