@@ -7,5 +7,6 @@ admin.site.site_title = _("Conduct Portal")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("csp-report/", include("permissions.csp.urls")),
     path("", include("permissions.urls")),
 ]
