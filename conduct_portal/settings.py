@@ -157,6 +157,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # The portal's page for the empty 405 of a view that refuses the method (after
+    # authentication, so the page shows the signed-in person's navigation).
+    "permissions.errorpages.middleware.MethodNotAllowedPageMiddleware",
     # Last, as django-axes asks: turns a refused, locked-out sign-in into its page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -369,6 +372,8 @@ AXES_VERBOSE = False
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", default=8 * 60 * 60, minimum=60)
 CSRF_COOKIE_HTTPONLY = True
+# The expired-form page in the portal's layout, with the signed-in person's navigation.
+CSRF_FAILURE_VIEW = "permissions.errorpages.views.csrf_failure"
 X_FRAME_OPTIONS = "DENY"
 # Only the portal's own files run and style its pages: no inline script, style or event
 # handler anywhere (templates, the console's SVG charts, htmx's indicator styles are off
