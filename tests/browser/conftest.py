@@ -48,13 +48,51 @@ def browser() -> Iterator[Any]:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+# Chromium writes every breach of a page's Content-Security-Policy, and every fault in
+# its Permissions-Policy header, to the console in words that include one of these.
+POLICY_CONSOLE_WORDS = ("Content Security Policy", "Permissions-Policy")
+
+# Also listen for the page's own violation events (a console message could be worded
+# differently one day). Scripts Playwright adds are not subject to the page's policy.
+WATCH_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", async (event) => {
+  await window.recordPolicyViolation(
+    `${event.effectiveDirective} blocked ${event.blockedURI || "inline"} on ${event.documentURI}`
+  );
+  window.policyViolationsRecorded = (window.policyViolationsRecorded || 0) + 1;
+});
+"""
+
+
 @pytest.fixture
-def new_page(browser: Any, live_server: Any) -> Iterator[Any]:
+def policy_violations() -> list[str]:
+    """What the browser blocked or refused under the portal's policies, in the order seen,
+    across every page the test opened."""
+    return []
+
+
+def watch_policies(context: Any, violations: list[str]) -> None:
+    def on_console(message: Any) -> None:
+        if any(words in message.text for words in POLICY_CONSOLE_WORDS):
+            violations.append(f"console: {message.text}")
+
+    context.on("console", on_console)
+    context.expose_function(
+        "recordPolicyViolation", lambda text: violations.append(f"event: {text}")
+    )
+    context.add_init_script(WATCH_VIOLATIONS)
+
+
+@pytest.fixture
+def new_page(browser: Any, live_server: Any, policy_violations: list[str]) -> Iterator[Any]:
+    """Sign a person in and give back their page. Whatever the test did, no page it
+    opened may have broken the Content-Security-Policy or the Permissions-Policy."""
     contexts: list[Any] = []
 
     def _open(username: str, password: str) -> Any:
         context = browser.new_context(base_url=live_server.url, locale="en-GB")
         contexts.append(context)
+        watch_policies(context, policy_violations)
         page = context.new_page()
         page.set_default_timeout(15_000)
         page.goto("/login/")
@@ -67,6 +105,9 @@ def new_page(browser: Any, live_server: Any) -> Iterator[Any]:
     yield _open
     for context in contexts:
         context.close()
+    assert policy_violations == [], "the portal's policies were broken:\n" + "\n".join(
+        policy_violations
+    )
 
 
 @pytest.fixture(autouse=True)

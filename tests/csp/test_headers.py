@@ -30,7 +30,6 @@ EXPECTED_CSP = {
 SWITCHED_OFF = {
     "accelerometer",
     "autoplay",
-    "bluetooth",
     "browsing-topics",
     "camera",
     "display-capture",
