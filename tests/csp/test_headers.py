@@ -203,6 +203,7 @@ def test_redirects_and_refusals_carry_both_policies_too(
 
     assert response.status_code == status
     assert_policies(response)
+    assert INLINE.search(response.content.decode()) is None
 
 
 def test_the_static_files_carry_the_permissions_policy(client: Client) -> None:
