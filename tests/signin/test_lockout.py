@@ -94,7 +94,9 @@ def test_spraying_from_one_address_locks_the_address_for_every_account(
 
 
 def test_signing_in_clears_that_accounts_count_but_not_the_addresss(
-    settings, servant: User, outsider: User  # type: ignore[no-untyped-def]
+    settings,
+    servant: User,
+    outsider: User,  # type: ignore[no-untyped-def]
 ) -> None:
     settings.SIGNIN_ADDRESS_FAILURE_LIMIT = 8
     fail(servant, 4)
