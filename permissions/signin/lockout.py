@@ -16,10 +16,10 @@ import math
 from typing import Any
 
 from axes.handlers.database import AxesDatabaseHandler
-from axes.helpers import get_client_username, get_cool_off, get_failure_limit
+from axes.helpers import get_cool_off, get_failure_limit
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.db.models import Max, Q, QuerySet, Sum
+from django.db.models import Max, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -61,14 +61,16 @@ class PortalLockoutHandler(AxesDatabaseHandler):
         return count
 
 
-def locked_until(*, username: str, ip_address: str | None) -> datetime.datetime | None:
-    """When the lock on this account from this address, or on the address, lifts."""
+def locked_until(*, ip_address: str | None) -> datetime.datetime | None:
+    """When signing in from this address is sure to be open again: a cool-off after the
+    address's latest failure, which is never earlier than the latest for any one account
+    from it (so never before the lock lifts)."""
     cool_off = get_cool_off()
     if cool_off is None or ip_address is None:
         return None
-    latest = AccessAttempt.objects.filter(
-        Q(ip_address=ip_address, username=username) | Q(ip_address=ip_address)
-    ).aggregate(latest=Max("attempt_time"))["latest"]
+    latest = AccessAttempt.objects.filter(ip_address=ip_address).aggregate(
+        latest=Max("attempt_time")
+    )["latest"]
     return latest + cool_off if latest is not None else None
 
 
@@ -79,8 +81,7 @@ def lockout_response(
 ) -> HttpResponse:
     """The page a locked-out person sees instead of being signed in: 429, what happened,
     when to try again (also as Retry-After), and whom to ask."""
-    username = (get_client_username(request, credentials) or "")[:USERNAME_MAX_LENGTH]
-    until = locked_until(username=username, ip_address=getattr(request, "axes_ip_address", None))
+    until = locked_until(ip_address=getattr(request, "axes_ip_address", None))
     response = render(
         request,
         "signin/locked_out.html",
