@@ -137,7 +137,12 @@ INSTALLED_APPS = [
     "csp",
     "permissions",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_ratelimit",
     "permissions.signin.apps.SigninConfig",
+    "permissions.twofactor.apps.TwoFactorConfig",
 ]
 
 MIDDLEWARE = [
@@ -151,6 +156,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor.
+    "django_otp.middleware.OTPMiddleware",
+    # Ends a session idle too long or past its lifetime, before anything else uses it.
+    "permissions.signin.sessions.SessionLimitsMiddleware",
+    # Nothing but enrolment and the code form for someone who needs a second factor and
+    # has not given it in this session.
+    "permissions.twofactor.middleware.SecondFactorRequiredMiddleware",
     # Records the 404s and 403s a signed-in person is refused (after authentication,
     # so it knows who).
     "permissions.middleware.AccessRefusedAuditMiddleware",
@@ -370,7 +382,30 @@ AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
 
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", default=8 * 60 * 60, minimum=60)
+# --- signing in: the second factor (django-otp; permissions/twofactor/) -----------------
+# The name a phone app shows beside the account.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Conduct Portal")
+# How long "remember this browser" spares someone the code; 0 offers no such choice.
+SECOND_FACTOR_REMEMBER_HOURS = env_int("SECOND_FACTOR_REMEMBER_HOURS", default=12, minimum=0)
+SECOND_FACTOR_BACKUP_CODES = 10
+
+# --- sessions: permissions/signin/sessions.py ---------------------------------------------
+# Signed out after this long without a request, and in any case this long after signing in.
+SESSION_IDLE_MINUTES = env_int("SESSION_IDLE_MINUTES", default=30, minimum=1)
+SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", default=12, minimum=1)
+SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 60 * 60
+
+# --- rate limits per address (django-ratelimit; permissions/throttle/) -------------------
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_SIGNIN = env.str("RATELIMIT_SIGNIN", default="20/m")
+RATELIMIT_SECOND_FACTOR = env.str("RATELIMIT_SECOND_FACTOR", default="10/m")
+RATELIMIT_PUBLIC = env.str("RATELIMIT_PUBLIC", default="60/m")
+# Django's own Redis cache increments atomically, though django-ratelimit does not list
+# it. Without Redis the counters live in each process's memory: right for the embedded
+# default's single process, per worker under gunicorn (set REDIS_URL there).
+SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
+if not REDIS_URL:
+    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
 CSRF_COOKIE_HTTPONLY = True
 # The expired-form page in the portal's layout, with the signed-in person's navigation.
 CSRF_FAILURE_VIEW = "permissions.errorpages.views.csrf_failure"

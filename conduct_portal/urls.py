@@ -11,5 +11,7 @@ handler400 = "permissions.errorpages.views.bad_request"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("csp-report/", include("permissions.csp.urls")),
+    path("second-factor/", include("permissions.twofactor.urls")),
+    path("session/", include("permissions.signin.urls")),
     path("", include("permissions.urls")),
 ]

@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TwoFactorConfig(AppConfig):
+    name = "permissions.twofactor"
+    label = "twofactor"
+    verbose_name = _("Second factor")
