@@ -3,13 +3,16 @@ from django.urls import include, path
 
 from . import views
 from .forms import LoginForm, PortalPasswordChangeForm
+from .throttle import per_address
 
 urlpatterns = [
     path("", views.home, name="home"),
     path(
         "login/",
-        auth_views.LoginView.as_view(
-            authentication_form=LoginForm, redirect_authenticated_user=True
+        per_address("signin", "RATELIMIT_SIGNIN")(
+            auth_views.LoginView.as_view(
+                authentication_form=LoginForm, redirect_authenticated_user=True
+            )
         ),
         name="login",
     ),
