@@ -3,7 +3,8 @@
 Anyone can post here, signed in or not, with any body: the endpoint reads at most
 REPORT_MAX_BYTES, logs a short summary of each report with every field cut to length
 and control characters replaced, and answers 204 whatever it got. A body over the
-limit is refused unread (413). Nothing is stored, so a flood costs log lines only.
+limit is refused unread (413). Nothing is stored, so a flood costs log lines only, and
+those only up to the RATELIMIT_PUBLIC rate from one address (then 429).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from urllib.parse import urlsplit, urlunsplit
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
+
+from ..throttle import per_address
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +104,8 @@ def _declared_length(request: HttpRequest) -> int:
         return 0
 
 
+# A flood from one address is cut off before its bodies are read or logged.
+@per_address("csp-report", "RATELIMIT_PUBLIC")
 @csrf_exempt
 @require_POST
 def csp_report(request: HttpRequest) -> HttpResponse:
