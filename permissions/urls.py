@@ -2,7 +2,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import views
-from .forms import LoginForm, PortalPasswordChangeForm
+from .forms import LoginForm
+from .signin import views as signin_views
 from .throttle import per_address
 
 urlpatterns = [
@@ -19,7 +20,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/",
-        auth_views.PasswordChangeView.as_view(form_class=PortalPasswordChangeForm),
+        signin_views.PasswordChangeView.as_view(),
         name="password_change",
     ),
     path(
