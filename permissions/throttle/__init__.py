@@ -22,6 +22,7 @@ one address after wrong passwords; this caps how often an address may knock at a
 from __future__ import annotations
 
 import functools
+import ipaddress
 import logging
 import math
 import re
@@ -51,8 +52,17 @@ UNKNOWN_ADDRESS = "unknown"
 
 
 def _address(group: str, request: HttpRequest) -> str:
-    """The key django-ratelimit counts under (it passes the group too)."""
-    return client_ip(request) or UNKNOWN_ADDRESS
+    """The key django-ratelimit counts under (it passes the group too): the client's
+    address, or for IPv6 its network (RATELIMIT_IPV6_MASK, /64 as django-ratelimit has
+    it), since one household or office is given a whole /64 and may use any address in
+    it."""
+    address = client_ip(request)
+    if address is None:
+        return UNKNOWN_ADDRESS
+    if ":" in address:
+        mask = getattr(settings, "RATELIMIT_IPV6_MASK", 64)
+        return str(ipaddress.ip_network(f"{address}/{mask}", strict=False).network_address)
+    return address
 
 
 def _rate(rate_setting: str) -> str:

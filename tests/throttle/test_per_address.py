@@ -148,6 +148,14 @@ def test_behind_the_proxy_each_client_address_counts_for_itself(
 
 
 @pytest.mark.usefixtures("three_a_minute")
+def test_an_ipv6_network_counts_as_one_address(servant: User) -> None:
+    for address in ("2001:db8:1:2::1", "2001:db8:1:2::2", "2001:db8:1:2:ffff:ffff:ffff:fffe"):
+        assert signed_in(sign_in(servant, address=address))
+    assert sign_in(servant, address="2001:db8:1:2:ffff::9").status_code == 429
+    assert signed_in(sign_in(servant, address="2001:db8:1:3::1"))
+
+
+@pytest.mark.usefixtures("three_a_minute")
 def test_htmx_and_machines_get_a_line_of_text(servant: User) -> None:
     for _ in range(3):
         sign_in(servant)
