@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from .models import (
@@ -27,6 +28,11 @@ from .states import Action
 MEDIA_CELL_GROUP = "Establishment Division media cell"
 
 DEMO_PASSWORD = "portal-demo-2026"  # noqa: S105 - printed for people to sign in with
+
+# Sent by seed_demo once the demo people exist, with their usernames and the command's
+# output stream: what a capability of the portal needs for the tour (a second factor
+# ready for the demo officers, say) is done by that capability itself.
+seeded = Signal()
 DEMO_EMAIL_DOMAIN = "conduct-portal.test"
 
 K = Organisation.Kind

@@ -14,8 +14,8 @@ from hypothesis import settings as hypothesis_settings
 
 from permissions.models import Organisation, User
 
-from .factories import PASSWORD, OrganisationFactory, UserFactory, make_auditor
-from .helpers import need_service
+from .factories import OrganisationFactory, UserFactory, make_auditor
+from .helpers import need_service, pass_second_factor, sign_in
 
 # Property tests try a few dozen examples on every run; HYPOTHESIS_PROFILE=deep searches
 # far longer (bench/workflow_properties.py runs it and prints what it tried).
@@ -146,17 +146,16 @@ def superuser() -> User:
 @pytest.fixture
 def admin_client_logged_in(client: Client, superuser: User) -> Client:
     client.force_login(superuser)
-    return client
+    return pass_second_factor(client, superuser)
 
 
 @pytest.fixture
 def login(client: Client):  # type: ignore[no-untyped-def]
-    """Sign a person in through the login form, as a browser would."""
+    """Sign a person in through the login form, as a browser would, and past the second
+    factor if they need one."""
 
     def _login(user: User) -> Client:
-        response = client.post("/login/", {"username": user.username, "password": PASSWORD})
-        assert response.status_code == 302, response.content[:500]
-        return client
+        return sign_in(client, user)
 
     return _login
 
@@ -166,11 +165,7 @@ def browser() -> Callable[[User], Client]:
     """A separate signed-in browser for each person, so several can act in one test."""
 
     def _open(user: User) -> Client:
-        client = Client()
-        response = client.post("/login/", {"username": user.username, "password": PASSWORD})
-        assert response.status_code == 302, response.content[:500]
-        assert client.session["_auth_user_id"] == str(user.pk)
-        return client
+        return sign_in(Client(), user)
 
     return _open
 
@@ -180,6 +175,19 @@ def fast_password_hashing(settings):  # type: ignore[no-untyped-def]
     # Argon2 is deliberately slow; tests hash dozens of passwords. The production
     # order is asserted in tests/settings/test_environment.py.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def own_cache(settings, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """A cache of each test's own, in memory: the per-address rate limits count from
+    zero in every test (all of them sign in from 127.0.0.1), and no test empties a Redis
+    that the broker or another run shares."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-{request.node.nodeid}",
+        }
+    }
 
 
 @pytest.fixture(autouse=True)

@@ -333,3 +333,65 @@ def chained_events(
             AuditEvent.objects.bulk_create(batch)
             batch = []
     AuditEvent.objects.bulk_create(batch)
+
+
+# Signing in ----------------------------------------------------------------------------
+
+
+def give_app(user: User) -> Any:
+    """The person's authenticator app, set up now if they have none."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    return device
+
+
+def give_app_if_needed(username: str) -> None:
+    """Before a browser signs in as `username`: an app for those who must have one, so
+    that they are asked for a code rather than sent to set one up."""
+    from permissions.twofactor import policy
+
+    user = User.objects.get(username=username)
+    if policy.required_for(user):
+        give_app(user)
+
+
+def fresh_backup_code(username: str) -> str:
+    """A new backup code of the person's, as printed for them: each works once."""
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+
+    user = User.objects.get(username=username)
+    device, _ = StaticDevice.objects.get_or_create(
+        user=user, defaults={"name": "Backup codes", "confirmed": True}
+    )
+    token = device.token_set.create(token=StaticToken.random_token())
+    return f"{token.token[:4]}-{token.token[4:]}"
+
+
+def pass_second_factor(client: Client, user: User) -> Client:
+    """Let a signed-in client past the second factor, if `user` needs one: give them an
+    authenticator app if they have none and mark the session verified with it, as the
+    code form does. The form itself is tested in tests/twofactor/."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from permissions.twofactor import policy
+
+    if not policy.required_for(user):
+        return client
+    device = give_app(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+def sign_in(client: Client, user: User) -> Client:
+    """Sign in through the login form, as a browser would, then past the second factor."""
+    from tests.factories import PASSWORD
+
+    response = client.post("/login/", {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 302, response.content[:500]
+    assert client.session["_auth_user_id"] == str(user.pk)
+    return pass_second_factor(client, user)

@@ -23,11 +23,14 @@ class NotificationKind(models.TextChoices):
     ESCALATED = "escalated", _("A request was escalated")
     DELEGATION_STARTED = "delegation_started", _("A delegation was given")
     DELEGATION_ENDED = "delegation_ended", _("A delegation ended")
+    SECOND_FACTOR_RESET = "second_factor_reset", _("Your second factor was reset")
 
 
-# Decisions on a person's own request always go out by e-mail, whatever they chose.
+# Decisions on a person's own request, and a change to how they sign in, always go out
+# by e-mail, whatever they chose.
 ALWAYS_EMAILED = frozenset(
     {
+        NotificationKind.SECOND_FACTOR_RESET,
         NotificationKind.APPROVED,
         NotificationKind.REJECTED,
         NotificationKind.RETURNED,

@@ -1,3 +1,12 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from . import views
+
+urlpatterns = [
+    path("", views.overview, name="second-factor"),
+    path("set-up/", views.enrol, name="second-factor-enrol"),
+    path("set-up/qr.svg", views.qr_code, name="second-factor-qr"),
+    path("code/", views.verify, name="second-factor-verify"),
+    path("backup-codes/", views.backup_codes, name="second-factor-backup-codes"),
+    path("backup-codes/new/", views.new_backup_codes, name="second-factor-new-codes"),
+]

@@ -12,6 +12,7 @@ from django.utils import timezone
 from permissions import workflow
 from permissions.models import AuditEvent, PermissionRequest, RoutingRule, User
 from tests.factories import submitted_request
+from tests.helpers import pass_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +43,9 @@ def test_the_expire_action_goes_through_the_workflow(
     later = timezone.now() + datetime.timedelta(days=10)
     with time_machine.travel(later, tick=False):
         # Sessions last a working day; sign in again on the later day.
-        admin_client_logged_in.force_login(User.objects.get(username="root"))
+        root = User.objects.get(username="root")
+        admin_client_logged_in.force_login(root)
+        pass_second_factor(admin_client_logged_in, root)
         response = admin_client_logged_in.post(
             "/admin/permissions/permissionrequest/",
             {"action": "expire_lapsed", "_selected_action": [lapsed.pk, still_valid.pk]},

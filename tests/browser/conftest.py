@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import need_service
+from tests.helpers import fresh_backup_code, give_app_if_needed, need_service
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 # Flags for a closed network: no background fetches that would only fail here.
@@ -90,6 +90,7 @@ def new_page(browser: Any, live_server: Any, policy_violations: list[str]) -> It
     contexts: list[Any] = []
 
     def _open(username: str, password: str) -> Any:
+        give_app_if_needed(username)
         context = browser.new_context(base_url=live_server.url, locale="en-GB")
         contexts.append(context)
         watch_policies(context, policy_violations)
@@ -100,6 +101,11 @@ def new_page(browser: Any, live_server: Any, policy_violations: list[str]) -> It
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_url(lambda url: "/login/" not in url)
+        if "/second-factor/code/" in page.url:
+            # As someone without their phone would: one of their backup codes.
+            page.get_by_label("Code").fill(fresh_backup_code(username))
+            page.get_by_role("button", name="Continue").click()
+            page.wait_for_url(lambda url: "/second-factor/" not in url)
         return page
 
     yield _open

@@ -14,14 +14,14 @@ from tests.helpers import page_queries, returned_and_resubmitted
 
 pytestmark = pytest.mark.django_db
 
-# Session, user, roles, then the page's own reads: the organisation tree and platforms
-# for the filter form, and the page of rows.
-REQUESTS_QUERIES = 6
-AUDIT_LOG_QUERIES = 5
+# Session, user, the second factor the session was verified with, roles, then the page's
+# own reads: the organisation tree and platforms for the filter form, and the page of rows.
+REQUESTS_QUERIES = 7
+AUDIT_LOG_QUERIES = 6
 # The request, its steps, its attachments, its events and its notifications, and the
 # newest event that recorded its content (to compare with what it says now).
-RECORD_QUERIES = 9
-DASHBOARD_QUERIES = 15
+RECORD_QUERIES = 10
+DASHBOARD_QUERIES = 16
 
 
 def _file(servants: list[User], officer: User, count: int) -> None:

@@ -13,6 +13,7 @@ from django.utils.html import escape
 from permissions import audit
 from permissions.models import AuditEvent, AuditVerification, User
 from tests.factories import PASSWORD, submitted_request
+from tests.helpers import pass_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,7 @@ def _signed_in(user: User, *, csrf: bool) -> Client:
     else:
         response = client.post("/login/", {"username": user.username, "password": PASSWORD})
     assert response.status_code == 302
-    return client
+    return pass_second_factor(client, user)
 
 
 def test_never_verified(auditor_browser: Client) -> None:

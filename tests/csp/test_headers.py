@@ -12,6 +12,7 @@ from django.test import Client
 from permissions import workflow
 from permissions.models import PermissionRequest, User
 from tests.factories import draft_request
+from tests.helpers import pass_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -140,8 +141,9 @@ def client_of(
             return Client()
         if person == "superuser":
             client = Client()
-            client.force_login(request.getfixturevalue("superuser"))
-            return client
+            superuser = request.getfixturevalue("superuser")
+            client.force_login(superuser)
+            return pass_second_factor(client, superuser)
         return browser(request.getfixturevalue(person))
 
     return _client

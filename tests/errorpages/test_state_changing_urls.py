@@ -21,6 +21,7 @@ from permissions import services
 from permissions.audit import SYSTEM
 from permissions.models import Attachment, Delegation, PermissionRequest, User
 from tests.factories import draft_request
+from tests.helpers import pass_second_factor
 
 from .conftest import CSRF_HEADING, HEADINGS, assert_portal_error_page
 
@@ -170,6 +171,7 @@ def test_a_state_changing_url_refuses_get_and_a_post_without_its_token(
     url = reverse(name, kwargs=use.kwargs(objects))
     client = Client(enforce_csrf_checks=True)
     client.force_login(person)
+    pass_second_factor(client, person)
 
     response = client.get(url)
     assert_portal_error_page(response, 405, HEADINGS[405])

@@ -38,7 +38,8 @@ from permissions.models.requests import (
 )
 from permissions.states import Action, Status, StepStatus
 from permissions.workflow import Approval
-from tests.factories import PASSWORD, UserFactory, draft_request, make_auditor, platform
+from tests.factories import UserFactory, draft_request, make_auditor, platform
+from tests.helpers import sign_in
 from tests.workflow.conftest import grant_revoke_right, television_countersigning  # noqa: F401
 
 KARACHI = ZoneInfo("Asia/Karachi")
@@ -123,10 +124,7 @@ def at(day: datetime.date, hour: int = 10) -> datetime.datetime:
 
 
 def signed_in(user: User) -> Client:
-    client = Client()
-    response = client.post("/login/", {"username": user.username, "password": PASSWORD})
-    assert response.status_code == 302, response.content[:500]
-    return client
+    return sign_in(Client(), user)
 
 
 @dataclass

@@ -9,6 +9,7 @@ from django.test import Client
 
 from permissions import audit
 from permissions.models import AuditEvent, User
+from tests.helpers import pass_second_factor
 
 # Addresses from the documentation ranges (RFC 5737), and a browser's user agent.
 CLIENT_IP = "203.0.113.7"
@@ -46,4 +47,4 @@ def admin_browser(superuser: User) -> Client:
     """The administrator signed in, on a browser whose address and user agent are known."""
     client = Client(**FROM_BROWSER)
     client.force_login(superuser)
-    return client
+    return pass_second_factor(client, superuser)

@@ -19,6 +19,7 @@ from permissions.middleware import AccessRefusedAuditMiddleware
 from permissions.models import AuditEvent, PermissionRequest, User
 from permissions.urls import urlpatterns
 from tests.factories import PASSWORD, draft_request
+from tests.helpers import pass_second_factor
 
 from .conftest import CLIENT_IP, FROM_BROWSER, USER_AGENT, assert_chain_intact, events, only_event
 
@@ -56,7 +57,7 @@ def signed_in() -> Callable[[User], Client]:
         client = Client(**FROM_BROWSER)
         response = client.post("/login/", {"username": user.username, "password": PASSWORD})
         assert response.status_code == 302
-        return client
+        return pass_second_factor(client, user)
 
     return _sign_in
 

@@ -25,6 +25,7 @@ from permissions.models import (
 )
 from permissions.workflow import WorkflowError
 from tests.factories import UserFactory
+from tests.helpers import pass_second_factor
 
 from .conftest import CLIENT_IP, USER_AGENT, assert_chain_intact, events, only_event
 
@@ -482,6 +483,7 @@ def test_an_administrator_without_the_right_is_refused_and_nothing_is_changed() 
     platform = Platform.objects.create(name="Tumblr", category="social_media")
     client = Client()
     client.force_login(staff)
+    pass_second_factor(client, staff)
 
     response = client.post(f"/admin/permissions/platform/{platform.pk}/delete/", {"post": "yes"})
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from permissions.models import AuditEvent, User
 from permissions.states import Action
 from tests.factories import PASSWORD, UserFactory
+from tests.helpers import pass_second_factor
 from tests.security.conftest import assert_chain_intact
 
 pytestmark = pytest.mark.django_db
@@ -142,6 +143,7 @@ def test_an_administrator_lifts_the_lock_and_the_chain_says_who(
     fail(servant, 5)
     admin = Client(REMOTE_ADDR=ELSEWHERE)
     admin.force_login(superuser)
+    pass_second_factor(admin, superuser)
     listing = admin.get("/admin/axes/accessattempt/")
     assert listing.status_code == 200
     assert servant.username in listing.content.decode()
@@ -166,6 +168,7 @@ def test_failed_tries_cannot_be_deleted_or_edited_in_the_admin(
     fail(servant, 2)
     admin = Client()
     admin.force_login(superuser)
+    pass_second_factor(admin, superuser)
     attempt = AccessAttempt.objects.get(username=servant.username)
     assert admin.get(f"/admin/axes/accessattempt/{attempt.pk}/delete/").status_code == 403
     assert admin.get("/admin/axes/accessattempt/add/").status_code == 403

@@ -45,3 +45,8 @@ class Command(BaseCommand):
             ("admin", "administrator (Django admin)"),
         ]:
             self.stdout.write(f"  {username:<10} {role}")
+        demo.seeded.send(
+            sender=self.__class__,
+            usernames=[person.username for person in demo.PEOPLE],
+            stdout=self.stdout,
+        )
