@@ -199,7 +199,9 @@ def test_five_wrong_passwords_pause_that_account_from_that_address_only(
     assert signed_in.headers["Location"] == "/"
     assert office_b.request("GET", "/requests/").status == 200
 
-    # The administrator lifts the pause (what the admin's "unlock" action does).
+    # The administrator lifts the pause: the function the admin's "unlock" action calls
+    # (the action itself is tested in tests/signin/; the admin sits behind the second
+    # factor, which is not this test's subject).
     attempt = AccessAttempt.objects.get(username=account.username, ip_address=OFFICE_A)
     assert attempt.failures_since_start == 5
     lock_lift(attempt=attempt, by=superuser, origin=Origin("192.0.2.10", USER_AGENT))
