@@ -230,6 +230,20 @@ def test_the_last_seen_time_is_written_at_most_once_a_minute(servant: User) -> N
     assert client.session[SIGNED_IN_AT] == signed_in_at
 
 
+def test_the_page_is_told_what_the_server_has_left(servant: User) -> None:
+    client = signed_in(servant)
+    html = get(client, later(seconds=30)).content.decode()
+    assert f'data-idle-seconds="{30 * 60 - 30}"' in html
+    assert f'data-lifetime-seconds="{12 * 3600 - 30}"' in html
+    assert 'data-warning-seconds="120"' in html
+    assert "You will be signed out in 2 minutes because you have not used the portal." in html
+    assert 'action="/session/keep-alive/"' in html
+    assert "js/session-timeout" in html
+
+    anonymous = Client().get("/login/").content.decode()
+    assert "session-timeout" not in anonymous
+
+
 # --- keeping a session ---------------------------------------------------------------------
 
 
