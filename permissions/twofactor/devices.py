@@ -93,7 +93,15 @@ def _new_backup_codes(user: User) -> list[str]:
     return [f"{code[:4]}-{code[4:]}" for code in codes]
 
 
-def confirm_enrolment(request: HttpRequest, code: str) -> list[str] | None:
+@dataclass(frozen=True)
+class Enrolment:
+    # The new backup codes, to be shown once; None when the code was not accepted.
+    codes: list[str] | None
+    # Set when django-otp refuses to check any code for a while after failures.
+    paused_until: datetime.datetime | None = None
+
+
+def confirm_enrolment(request: HttpRequest, code: str) -> Enrolment:
     """Confirm the app being set up with a code it shows. On success the app replaces any
     earlier one, ten new backup codes replace any earlier ones (returned, to be shown
     once), this session counts as verified with a new key, and the chain records it."""
@@ -106,8 +114,13 @@ def confirm_enrolment(request: HttpRequest, code: str) -> list[str] | None:
             .order_by("pk")
             .first()
         )
-        if device is None or not (code.isdigit() and device.verify_token(code)):
-            return None
+        if device is None:
+            return Enrolment(codes=None)
+        paused = _paused_until([device])
+        if paused is not None:
+            return Enrolment(codes=None, paused_until=paused)
+        if not (code.isdigit() and device.verify_token(code)):
+            return Enrolment(codes=None, paused_until=_paused_until([device]))
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         replaced = TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()[0]
@@ -119,7 +132,7 @@ def confirm_enrolment(request: HttpRequest, code: str) -> list[str] | None:
             origin=audit.origin_of(request),
         )
     _verified(request, device)
-    return codes
+    return Enrolment(codes=codes)
 
 
 def new_backup_codes(request: HttpRequest) -> list[str]:

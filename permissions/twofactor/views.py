@@ -3,7 +3,9 @@ the backup codes shown once, and the person's own overview."""
 
 from __future__ import annotations
 
+import datetime
 import io
+import math
 
 import segno
 from django.contrib import messages
@@ -14,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -46,6 +49,18 @@ def _may_enrol(request: HttpRequest) -> bool:
     return request.user.is_verified() or not devices.has_second_factor(_user(request))  # type: ignore[union-attr]
 
 
+def _paused_message(until: datetime.datetime) -> str:
+    """After a wrong code django-otp checks no code for a while, longer after each."""
+    seconds = max(1, math.ceil((until - timezone.now()).total_seconds()))
+    return ngettext(
+        "That code did not match, and codes are not checked for %(seconds)d second after "
+        "a wrong one. Wait, then enter the code the app shows at that moment.",
+        "Too many wrong codes: codes are not checked for %(seconds)d seconds. Wait, then "
+        "enter the code the app shows at that moment.",
+        seconds,
+    ) % {"seconds": seconds}
+
+
 def _no_store(response: HttpResponse) -> HttpResponse:
     response["Cache-Control"] = "no-store"
     return response
@@ -62,15 +77,17 @@ def enrol(request: HttpRequest) -> HttpResponse:
     device = devices.enrolment_device(user)
     form = EnrolForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        codes = devices.confirm_enrolment(request, form.cleaned_data["code"])
-        if codes is not None:
-            request.session[NEW_CODES_SESSION_KEY] = codes
+        enrolment = devices.confirm_enrolment(request, form.cleaned_data["code"])
+        if enrolment.codes is not None:
+            request.session[NEW_CODES_SESSION_KEY] = enrolment.codes
             messages.success(request, _("Your second factor is on."))
             url = reverse("second-factor-backup-codes")
             return redirect(f"{url}?next={_next_url(request)}")
         form.add_error(
             "code",
-            _(
+            _paused_message(enrolment.paused_until)
+            if enrolment.paused_until is not None
+            else _(
                 "That code did not match. Check that the app shows Conduct Portal, and "
                 "enter the code it shows now."
             ),
@@ -131,7 +148,6 @@ def verify(request: HttpRequest) -> HttpResponse:
     if not devices.has_second_factor(user) and devices.backup_device(user) is None:
         return redirect(f"{reverse('second-factor-enrol')}?next={_next_url(request)}")
     form = VerifyForm(request.POST or None)
-    paused_until = None
     if request.method == "POST" and form.is_valid():
         outcome = devices.check_code(request, form.cleaned_data["code"])
         if outcome.accepted:
@@ -139,16 +155,8 @@ def verify(request: HttpRequest) -> HttpResponse:
             if form.cleaned_data.get("remember") and outcome.device is not None:
                 trust.remember(response, outcome.device)
             return response
-        paused_until = outcome.paused_until
-        if paused_until is not None:
-            form.add_error(
-                "code",
-                _(
-                    "Too many wrong codes. Wait until %(time)s, then enter the code the app "
-                    "shows at that moment."
-                )
-                % {"time": timezone.localtime(paused_until).strftime("%H:%M:%S")},
-            )
+        if outcome.paused_until is not None:
+            form.add_error("code", _paused_message(outcome.paused_until))
         else:
             form.add_error(
                 "code",

@@ -37,6 +37,7 @@ from permissions.models.requests import (
     Timing,
 )
 from permissions.states import Action, Status, StepStatus
+from permissions.twofactor import devices as twofactor_devices
 from permissions.workflow import Approval
 from tests.factories import UserFactory, draft_request, make_auditor, platform
 from tests.helpers import sign_in
@@ -272,6 +273,8 @@ def world(
     Client().post("/login/", {"username": servant.username, "password": "wrong password"})
     assert signed_in(outsider).get(f"/requests/{approved.pk}/").status_code == 404
     assert signed_in(auditor).get("/audit/requests/export.csv").status_code == 200
+    # A lost phone: the administrator resets the auditor's second factor.
+    twofactor_devices.reset(auditor, by=standby, reason="Phone lost on tour; confirmed in person.")
     # What the admin and the verification record, written directly.
     recorded = set(AuditEvent.objects.values_list("action", flat=True))
     for action in Action:

@@ -191,6 +191,9 @@ def test_every_mail(world: World) -> None:
         "days_left": 7,
         "waiting_since": approved.submitted_at,
         "delegation": Delegation.objects.filter(delegate=world.delegate).get(),
+        "reason": "Phone lost on tour.",
+        "reset_by": world.auditor,
+        "reset_at": approved.submitted_at,
     }
     for kind in NotificationKind.values:
         rendered = emails.render(kind, context)
