@@ -10,6 +10,7 @@ development secret is generated and kept beside the database.  Setting
 from __future__ import annotations
 
 import datetime
+import re
 import secrets
 from pathlib import Path
 from typing import Any
@@ -397,9 +398,22 @@ SESSION_COOKIE_AGE = SESSION_MAX_HOURS * 60 * 60
 
 # --- rate limits per address (django-ratelimit; permissions/throttle/) -------------------
 RATELIMIT_USE_CACHE = "default"
-RATELIMIT_SIGNIN = env.str("RATELIMIT_SIGNIN", default="20/m")
-RATELIMIT_SECOND_FACTOR = env.str("RATELIMIT_SECOND_FACTOR", default="10/m")
-RATELIMIT_PUBLIC = env.str("RATELIMIT_PUBLIC", default="60/m")
+
+
+def env_rate(name: str, default: str) -> str:
+    """A rate such as 20/m, checked when the portal starts rather than at the first
+    request it would limit."""
+    value = env.str(name, default=default).strip()
+    if not re.fullmatch(r"\d+/\d*[smhd]", value):
+        raise ImproperlyConfigured(
+            f"{name} must be a rate such as 20/m (a count per s, m, h or d), not {value!r}."
+        )
+    return value
+
+
+RATELIMIT_SIGNIN = env_rate("RATELIMIT_SIGNIN", "20/m")
+RATELIMIT_SECOND_FACTOR = env_rate("RATELIMIT_SECOND_FACTOR", "10/m")
+RATELIMIT_PUBLIC = env_rate("RATELIMIT_PUBLIC", "60/m")
 # Django's own Redis cache increments atomically, though django-ratelimit does not list
 # it. Without Redis the counters live in each process's memory: right for the embedded
 # default's single process, per worker under gunicorn (set REDIS_URL there).

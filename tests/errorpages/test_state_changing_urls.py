@@ -53,6 +53,7 @@ class Use:
 # Every state-changing URL of the portal. A new one must be added here.
 STATE_CHANGING: dict[str, Use] = {
     "logout": Use("servant"),
+    "session-keep-alive": Use("servant"),
     "delegation-create": Use("reporting_officer"),
     "delegation-end": Use("reporting_officer", lambda o: {"pk": o.delegation.pk}),
     "notifications-read": Use("servant"),

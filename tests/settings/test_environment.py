@@ -186,6 +186,10 @@ def test_debug_off_without_allowed_hosts_stops_start_up(tmp_path: Path) -> None:
         ("SECURE_HSTS_SECONDS", "a year"),
         ("CONN_MAX_AGE", "-5"),
         ("OUTBOX_SWEEP_SECONDS", "0"),
+        ("RATELIMIT_SIGNIN", "twenty a minute"),
+        ("RATELIMIT_PUBLIC", "60/week"),
+        ("SESSION_IDLE_MINUTES", "0"),
+        ("SECOND_FACTOR_REMEMBER_HOURS", "-1"),
     ],
 )
 def test_a_bad_value_names_its_variable(tmp_path: Path, variable: str, value: str) -> None:
