@@ -149,7 +149,7 @@ def deliver(notification_id: int) -> str:
         return "not due"
     notification = Notification.objects.select_related("recipient").get(pk=notification_id)
     message = emails.make_message(
-        to=notification.recipient.email,
+        to=notification.recipient.email if notification.recipient else notification.address,
         subject=notification.subject,
         text=notification.body_text,
         html=notification.body_html,

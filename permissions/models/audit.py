@@ -47,6 +47,9 @@ class AuditEvent(models.Model):
     version = models.PositiveSmallIntegerField(default=1, editable=False)
     prev_hash = models.CharField(max_length=64, editable=False, default="")
     hash = models.CharField(max_length=64, editable=False, default="")
+    # Which of the audit keys (AUDIT_KEY_ID, or one of AUDIT_OLD_KEYS) made the hash;
+    # empty for events made before keys had ids.
+    key_id = models.CharField(max_length=40, editable=False, blank=True, default="")
 
     class Meta:
         verbose_name = _("audit event")
@@ -77,6 +80,10 @@ class AuditHead(models.Model):
     hash = models.CharField(max_length=64)
     count = models.PositiveBigIntegerField()
     recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    # HMAC of the above under the audit key named by key_id: whoever can write the table
+    # cannot record a head that verifies.
+    key_id = models.CharField(max_length=40, blank=True, editable=False)
+    mac = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("audit chain head")
@@ -108,6 +115,15 @@ class AuditVerification(models.Model):
     head_hash = models.CharField(max_length=64, blank=True)
     bad_event_id = models.BigIntegerField(_("first bad event"), null=True)
     problem = models.TextField(_("problem"), blank=True)
+    # The sweep of the present against the chain (verify_audit --content): every
+    # request's row and every file against the digests its latest events recorded.
+    content_ok = models.BooleanField(_("records match the chain"), null=True)
+    requests_checked = models.PositiveBigIntegerField(_("requests checked"), default=0)
+    files_checked = models.PositiveBigIntegerField(_("files checked"), default=0)
+    # [{"reference": ..., "request": id, "what": ..., "detail": ...}], the first few
+    # hundred; mismatches_found counts them all.
+    mismatches = models.JSONField(_("mismatches"), default=list, blank=True)
+    mismatches_found = models.PositiveIntegerField(_("mismatches found"), default=0)
 
     class Meta:
         verbose_name = _("audit verification")

@@ -24,6 +24,8 @@ class NotificationKind(models.TextChoices):
     DELEGATION_STARTED = "delegation_started", _("A delegation was given")
     DELEGATION_ENDED = "delegation_ended", _("A delegation ended")
     SECOND_FACTOR_RESET = "second_factor_reset", _("Your second factor was reset")
+    INTEGRITY_ALERT = "integrity_alert", _("A record no longer matches the audit trail")
+    AUDIT_HEAD = "audit_head", _("The audit trail's daily head")
 
 
 # Decisions on a person's own request, and a change to how they sign in, always go out
@@ -50,9 +52,15 @@ class DeliveryStatus(models.TextChoices):
 class Notification(models.Model):
     """One message to one person, written in the same transaction as its cause."""
 
+    # A person of the portal, or (the audit trail's daily head) an address outside it.
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="notifications",
+        null=True,
+        blank=True,
     )
+    address = models.EmailField(_("address"), blank=True)
     kind = models.CharField(max_length=30, choices=NotificationKind.choices)
     request = models.ForeignKey(
         "permissions.PermissionRequest",
@@ -89,9 +97,18 @@ class Notification(models.Model):
                 name="notification_unread",
             ),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(recipient__isnull=False, address="")
+                    | models.Q(recipient__isnull=True) & ~models.Q(address="")
+                ),
+                name="notification_one_recipient",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.kind} → {self.recipient_id}: {self.subject}"
+        return f"{self.kind} → {self.recipient_id or self.address}: {self.subject}"
 
 
 class Reminder(models.Model):
