@@ -144,6 +144,8 @@ INSTALLED_APPS = [
     "django_ratelimit",
     "permissions.signin.apps.SigninConfig",
     "permissions.twofactor.apps.TwoFactorConfig",
+    "permissions.verification.apps.VerificationConfig",
+    "permissions.letters.apps.LettersConfig",
 ]
 
 MIDDLEWARE = [
@@ -414,6 +416,9 @@ def env_rate(name: str, default: str) -> str:
 RATELIMIT_SIGNIN = env_rate("RATELIMIT_SIGNIN", "20/m")
 RATELIMIT_SECOND_FACTOR = env_rate("RATELIMIT_SECOND_FACTOR", "10/m")
 RATELIMIT_PUBLIC = env_rate("RATELIMIT_PUBLIC", "60/m")
+# The public check of a letter and its short-code form: what a person holding a letter
+# needs, and too few to walk the codes.
+RATELIMIT_VERIFY = env_rate("RATELIMIT_VERIFY", "30/m")
 # Django's own Redis cache increments atomically, though django-ratelimit does not list
 # it. Without Redis the counters live in each process's memory: right for the embedded
 # default's single process, per worker under gunicorn (set REDIS_URL there).

@@ -17,5 +17,7 @@ urlpatterns = [
     path("csp-report/", include("permissions.csp.urls")),
     path("second-factor/", include("permissions.twofactor.urls")),
     path("session/", include("permissions.signin.urls")),
+    path("letters/", include("permissions.letters.urls")),
+    path("check/", include("permissions.verification.urls")),
     path("", include("permissions.urls")),
 ]
