@@ -109,6 +109,75 @@ def _audit_key() -> tuple[str, Path | None]:
 
 
 AUDIT_KEY, AUDIT_DEV_KEY_FILE = _audit_key()
+
+# Each audit event and recorded head names the key it was made with, so that the key
+# can be changed (manage.py rotate_audit_key) and everything made before still verifies.
+_KEY_ID = re.compile(r"[A-Za-z0-9_.-]{1,40}")
+# Events written before keys had ids carry none; they were made with the key whose id is
+# this (AUDIT_KEY_ID's default), whether it is still AUDIT_KEY or retired to the keyring.
+AUDIT_FIRST_KEY_ID = "1"
+
+
+def _audit_key_id() -> str:
+    key_id = env.str("AUDIT_KEY_ID", default=AUDIT_FIRST_KEY_ID).strip()
+    if not _KEY_ID.fullmatch(key_id):
+        raise ImproperlyConfigured(
+            f"AUDIT_KEY_ID must be 1 to 40 letters, digits, '.', '_' or '-', not {key_id!r}."
+        )
+    return key_id
+
+
+def audit_old_keys(raw: str, *, current_id: str) -> dict[str, str]:
+    """The keyring of retired audit keys: `id:secret` entries separated by spaces or new
+    lines. An id holds no ':' and a secret no white space, so a secret's own punctuation
+    (commas, colons, '=') is never taken for a separator."""
+    keyring: dict[str, str] = {}
+    for position, entry in enumerate(raw.split(), start=1):
+        key_id, colon, secret = entry.partition(":")
+        if not colon or not _KEY_ID.fullmatch(key_id):
+            # Never echo the entry: it may be a secret written without its id.
+            raise ImproperlyConfigured(
+                "AUDIT_OLD_KEYS must be id:secret entries separated by spaces, each id 1 "
+                f"to 40 letters, digits, '.', '_' or '-'; entry {position} is not."
+            )
+        if len(secret) < 32:
+            raise ImproperlyConfigured(
+                f"AUDIT_OLD_KEYS: the key {key_id!r} must be at least 32 characters long."
+            )
+        if key_id == current_id:
+            raise ImproperlyConfigured(
+                f"AUDIT_OLD_KEYS names {key_id!r}, which is AUDIT_KEY_ID, the current key's id."
+            )
+        if key_id in keyring:
+            raise ImproperlyConfigured(f"AUDIT_OLD_KEYS names the key {key_id!r} twice.")
+        keyring[key_id] = secret
+    return keyring
+
+
+def _audit_head_recipients() -> list[str]:
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    addresses = [address.strip() for address in env.str("AUDIT_HEAD_RECIPIENTS", "").split(",")]
+    for address in filter(None, addresses):
+        try:
+            validate_email(address)
+        except ValidationError:
+            raise ImproperlyConfigured(
+                f"AUDIT_HEAD_RECIPIENTS: {address!r} is not an e-mail address."
+            ) from None
+    return list(dict.fromkeys(filter(None, addresses)))
+
+
+# The id of AUDIT_KEY; a new key needs a new id.
+AUDIT_KEY_ID = _audit_key_id()
+# Retired keys, by id, that older events and heads still verify with. Secrets, like
+# AUDIT_KEY: kept out of the database and its backups.
+AUDIT_OLD_KEYS = audit_old_keys(env.str("AUDIT_OLD_KEYS", default=""), current_id=AUDIT_KEY_ID)
+# Where each day's recorded head is mailed (Establishment Division addresses): a copy off
+# the machine that a later rewrite of the database and its heads together cannot reach.
+# Empty: no mail.
+AUDIT_HEAD_RECIPIENTS = _audit_head_recipients()
 # The request header that carries the client's address, set by the reverse proxy in
 # front of the portal (e.g. X-Forwarded-For). Empty: the connection's own address.
 # Only the proxy's last entry is trusted; never set it without such a proxy.
@@ -419,6 +488,10 @@ RATELIMIT_PUBLIC = env_rate("RATELIMIT_PUBLIC", "60/m")
 # The public check of a letter and its short-code form: what a person holding a letter
 # needs, and too few to walk the codes.
 RATELIMIT_VERIFY = env_rate("RATELIMIT_VERIFY", "30/m")
+# Whom to ask when a letter cannot be confirmed (its record no longer matches the audit
+# trail): an office, a telephone number, an address, as the public page should print it.
+# Empty: the pages name the Establishment Division.
+INTEGRITY_CONTACT = env.str("INTEGRITY_CONTACT", default="")
 # Django's own Redis cache increments atomically, though django-ratelimit does not list
 # it. Without Redis the counters live in each process's memory: right for the embedded
 # default's single process, per worker under gunicorn (set REDIS_URL there).

@@ -1,17 +1,26 @@
 """The audit chain: the one way an audit event is written, and the way it is checked.
 
 Every event carries the hash of the event before it and its own
-``hash = HMAC-SHA256(AUDIT_KEY, prev_hash + canonical(event))``. The key lives in the
+``hash = HMAC-SHA256(key, prev_hash + canonical(event))``. The keys live in the
 environment, never in the database, so whoever can write the table still cannot write
-an event that verifies. Appends are serialised (a transaction-scoped advisory lock on
-PostgreSQL; SQLite's write lock, taken when the transaction begins) so two concurrent
-actions never both chain onto the same predecessor. Database triggers refuse UPDATE,
-DELETE and (PostgreSQL) TRUNCATE on the table (migration 0006).
+an event that verifies. Each event names its key (AUDIT_KEY_ID for new events; a retired
+key stays in AUDIT_OLD_KEYS under its id), so the key can be changed
+(manage.py rotate_audit_key) and older events still verify. Events from before keys had
+ids name none: they were made with the key whose id is AUDIT_FIRST_KEY_ID ("1", which
+AUDIT_KEY_ID is until the first rotation).
+
+Appends are serialised (a transaction-scoped advisory lock on PostgreSQL; SQLite's write
+lock, taken when the transaction begins) so two concurrent actions never both chain onto
+the same predecessor. Database triggers refuse UPDATE, DELETE and (PostgreSQL) TRUNCATE
+on the events and heads, and any change to a finished verification run (dbtriggers).
 
 `verify` walks the chain in id order and names the first event that does not hold:
-its content no longer matches its hash, its predecessor is missing, or it is out of
-order. `record_head` keeps the newest event's hash with the count, daily, so cutting
-off the newest events (which leaves a chain that is sound but shorter) shows too.
+its content no longer matches its hash, its key is unknown, its predecessor is missing,
+or it is out of order. `record_head` keeps the newest event's hash with the count, daily,
+so cutting off the newest events (which leaves a chain that is sound but shorter) shows
+too. Each head is sealed with an HMAC under the current key, so a head rewritten to fit a
+shortened chain does not verify, and mailed to AUDIT_HEAD_RECIPIENTS, so even a rewrite
+of the events and their heads together, with the key, contradicts mail already delivered.
 """
 
 from __future__ import annotations
@@ -31,7 +40,9 @@ from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from . import outbox
 from .models import AuditEvent, AuditHead, AuditVerification
+from .models.notifications import NotificationKind
 from .paging import BY_ID, batches
 from .states import Action
 
@@ -44,12 +55,15 @@ logger = logging.getLogger(__name__)
 # without making the events hashed under an earlier one unverifiable.
 # 1: the first. 2: the IP address in its exploded form (PostgreSQL and Python write some
 # IPv6 addresses differently, so the form read back was not always the form hashed).
-VERSION = 2
+# 3: the id of the key that made the hash, so that a key can be retired.
+VERSION = 3
 GENESIS = "0" * 64
 # Any constant shared by every process of the portal: the key of the advisory lock.
 _LOCK_KEY = 0x4155_4449_545F  # "AUDIT_"
 
 BATCH_SIZE = 2_000
+# How many of a sweep's mismatches a verification run keeps to show (it counts them all).
+MISMATCHES_KEPT = 500
 
 _IP_FIELD = AuditEvent._meta.get_field("ip_address")
 
@@ -125,13 +139,64 @@ def canonical(event: AuditEvent) -> bytes:
         "ip": _ip(event),
         "ua": event.user_agent,
     }
+    if event.version >= 3:
+        fields["key"] = event.key_id
     return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
+class UnknownKey(LookupError):
+    """An event or head names a key that is neither AUDIT_KEY_ID nor in AUDIT_OLD_KEYS."""
+
+    def __init__(self, key_id: str):
+        super().__init__(key_id)
+        self.key_id = key_id
+
+    def __str__(self) -> str:
+        return (
+            f"made with the audit key {self.key_id!r}, which is neither AUDIT_KEY_ID nor "
+            f"one of AUDIT_OLD_KEYS"
+        )
+
+
+def keyring() -> dict[str, str]:
+    """Every audit key this portal knows, by id: the retired ones and the current one."""
+    return {**settings.AUDIT_OLD_KEYS, settings.AUDIT_KEY_ID: settings.AUDIT_KEY}
+
+
+def key_for(key_id: str, keys: dict[str, str] | None = None) -> str:
+    """The secret of the key `key_id` names; no id means the first key (module docstring)."""
+    wanted = key_id or settings.AUDIT_FIRST_KEY_ID
+    try:
+        return (keys if keys is not None else keyring())[wanted]
+    except KeyError:
+        raise UnknownKey(wanted) from None
+
+
 def compute_hash(event: AuditEvent, key: str | None = None) -> str:
-    secret = (key if key is not None else settings.AUDIT_KEY).encode()
+    """The event's HMAC under `key`, or under the key it names. Raises UnknownKey."""
+    # Migration 0006 hashes rows of a model that had no key_id yet.
+    secret = key if key is not None else key_for(getattr(event, "key_id", ""))
     message = event.prev_hash.encode() + canonical(event)
-    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def head_message(recorded: AuditHead) -> bytes:
+    """What a head's seal covers. JSON, so it never reads as an event's message (those
+    begin with 64 hex digits)."""
+    fields = {
+        "event": recorded.event_id,
+        "hash": recorded.hash,
+        "count": recorded.count,
+        "at": _timestamp(recorded.recorded_at),
+        "key": recorded.key_id,
+    }
+    return json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()
+
+
+def seal(recorded: AuditHead, key: str | None = None) -> str:
+    """The head's HMAC under `key`, or under the key it names. Raises UnknownKey."""
+    secret = key if key is not None else key_for(recorded.key_id)
+    return hmac.new(secret.encode(), head_message(recorded), hashlib.sha256).hexdigest()
 
 
 # --- appending ---------------------------------------------------------------------------
@@ -211,6 +276,7 @@ def record(
             # Whole microseconds in UTC: what every database stores and returns.
             created_at=timezone.now().astimezone(datetime.UTC),
             prev_hash=previous.hash if previous is not None else GENESIS,
+            key_id=settings.AUDIT_KEY_ID,
         )
         event.hash = compute_hash(event)
         event.save(force_insert=True)
@@ -228,6 +294,9 @@ class Report:
     problem: str = ""
     bad_event_id: int | None = None
     heads_checked: int = 0
+    # Heads recorded before heads were sealed: still checked against the chain, but
+    # nothing proves they are as recorded.
+    heads_unsealed: int = 0
 
     @property
     def ok(self) -> bool:
@@ -239,24 +308,60 @@ def _events(batch_size: int) -> Iterator[AuditEvent]:
         yield from batch
 
 
+def _named(recorded: AuditHead) -> str:
+    return f"recorded head #{recorded.pk} of {_timestamp(recorded.recorded_at)}"
+
+
+def _seal_problem(recorded: AuditHead, keys: dict[str, str], event: AuditEvent | None) -> str:
+    """Why a head's seal does not hold, or "" if it does (or the head predates seals)."""
+    if not recorded.mac:
+        # The portal seals every head it records since events took version 3: a head of
+        # such an event without a seal had it removed.
+        if event is not None and event.version >= 3:
+            return (
+                f"{_named(recorded)} has no seal, though every head of an event of "
+                f"version 3 or later was sealed: its seal was removed"
+            )
+        return ""
+    try:
+        expected = seal(recorded, key=key_for(recorded.key_id, keys))
+    except UnknownKey as unknown:
+        return f"{_named(recorded)} was sealed with a key it does not have: {unknown}"
+    if not hmac.compare_digest(expected, recorded.mac):
+        return (
+            f"{_named(recorded)} does not match its seal: its event, hash, count, time or "
+            f"key was changed after it was recorded"
+        )
+    return ""
+
+
 def verify(*, batch_size: int = BATCH_SIZE, since_head: bool = False) -> Report:
     """Walk the whole chain in id order, in batches (constant memory but for the
     recorded heads); stop at the first event that does not hold.
 
-    With `since_head`, also check every recorded head (record_head) on the way: each
-    must still be in the chain, with the same hash and as many events up to it as when
-    it was recorded (ids only grow: appends are serialised)."""
+    With `since_head`, also check every recorded head (record_head) on the way: its seal
+    must hold, and it must still be in the chain, with the same hash and as many events
+    up to it as when it was recorded (ids only grow: appends are serialised). Heads
+    recorded before heads were sealed have no seal to check (Report.heads_unsealed)."""
     report = Report()
-    heads: dict[int, list[AuditHead]] = {}
+    keys = keyring()
+    heads: dict[int | None, list[AuditHead]] = {}
     if since_head:
         for recorded in AuditHead.objects.order_by("pk").iterator():
             report.heads_checked += 1
-            if recorded.event_id is not None:
-                heads.setdefault(recorded.event_id, []).append(recorded)
+            if not recorded.mac:
+                report.heads_unsealed += 1
+            heads.setdefault(recorded.event_id, []).append(recorded)
     expected_prev = GENESIS
     for event in _events(batch_size):
         report.checked += 1
-        if compute_hash(event) != event.hash:
+        try:
+            intact = compute_hash(event, key=key_for(event.key_id, keys)) == event.hash
+        except UnknownKey as unknown:
+            report.problem = f"unknown key: the event was {unknown}"
+            report.bad_event_id = event.pk
+            return report
+        if not intact:
             report.problem = "hash mismatch: the event's content is not what was recorded"
             report.bad_event_id = event.pk
             return report
@@ -275,44 +380,72 @@ def verify(*, batch_size: int = BATCH_SIZE, since_head: bool = False) -> Report:
                 report.problem = "missing predecessor: the event before it was removed"
             return report
         for recorded in heads.pop(event.pk, []):
-            if recorded.hash != event.hash or recorded.count != report.checked:
+            report.problem = _seal_problem(recorded, keys, event)
+            if not report.problem and (
+                recorded.hash != event.hash or recorded.count != report.checked
+            ):
                 report.problem = (
-                    f"recorded head #{recorded.pk} of {_timestamp(recorded.recorded_at)} "
-                    f"counted {recorded.count} events up to event #{event.pk} with hash "
-                    f"{recorded.hash[:16]}…; the chain now has {report.checked} with hash "
-                    f"{event.hash[:16]}…"
+                    f"{_named(recorded)} counted {recorded.count} events up to event "
+                    f"#{event.pk} with hash {recorded.hash[:16]}…; the chain now has "
+                    f"{report.checked} with hash {event.hash[:16]}…"
                 )
+            if report.problem:
                 report.bad_event_id = event.pk
                 return report
         expected_prev = event.hash
         report.head_id = event.pk
         report.head_hash = event.hash
-    if heads:
-        recorded = min((head for group in heads.values() for head in group), key=lambda h: h.pk)
-        report.problem = (
-            f"recorded head #{recorded.pk} of {_timestamp(recorded.recorded_at)} "
-            f"(event #{recorded.event_id}) is no longer in the chain: events were removed"
-        )
-        report.bad_event_id = recorded.event_id
+    # What is left: heads of an empty chain, and heads whose event has gone.
+    for recorded in sorted((head for group in heads.values() for head in group), key=_pk):
+        report.problem = _seal_problem(recorded, keys, None)
+        if not report.problem and recorded.event_id is not None:
+            report.problem = (
+                f"{_named(recorded)} (event #{recorded.event_id}) is no longer in the "
+                f"chain: events were removed"
+            )
+        if report.problem:
+            report.bad_event_id = recorded.event_id
+            return report
     return report
 
 
-def record_head() -> AuditHead:
-    """Keep the chain's newest event with the count of events up to it (the daily job).
+def _pk(recorded: AuditHead) -> int:
+    return recorded.pk
 
-    Kept in its own append-only table and written to the log as well, so that a copy
-    outside the database can be compared too."""
+
+def record_head() -> AuditHead:
+    """Keep the chain's newest event with the count of events up to it (the daily job),
+    sealed under the current key.
+
+    Kept in its own append-only table, written to the log, and mailed (in the same
+    transaction, through the outbox) to each of AUDIT_HEAD_RECIPIENTS: copies outside
+    the database, beyond the reach of whoever can rewrite it."""
     with transaction.atomic():
         _serialise_appends()
         newest = head()
-        count = AuditEvent.objects.count()
-        recorded = AuditHead.objects.create(
+        recorded = AuditHead(
             event_id=newest.pk if newest else None,
             hash=newest.hash if newest else GENESIS,
-            count=count,
+            count=AuditEvent.objects.count(),
+            # Whole microseconds in UTC, as the column gives them back to verify.
+            recorded_at=timezone.now().astimezone(datetime.UTC),
+            key_id=settings.AUDIT_KEY_ID,
+        )
+        recorded.mac = seal(recorded)
+        recorded.save(force_insert=True)
+        outbox.notify_addresses(
+            addresses=settings.AUDIT_HEAD_RECIPIENTS,
+            kind=NotificationKind.AUDIT_HEAD,
+            key=f"audit-head:{recorded.pk}",
+            context={"head": recorded},
         )
     logger.info(
-        "audit head: event #%s, %s events, hash %s", recorded.event_id, count, recorded.hash
+        "audit head: event #%s, %s events, hash %s, key %s, seal %s",
+        recorded.event_id,
+        recorded.count,
+        recorded.hash,
+        recorded.key_id,
+        recorded.mac,
     )
     return recorded
 
@@ -323,10 +456,26 @@ def start_verification(*, by: User | None = None) -> AuditVerification:
 
 
 def finish_verification(
-    run: AuditVerification, *, since_head: bool = True, batch_size: int = BATCH_SIZE
+    run: AuditVerification,
+    *,
+    since_head: bool = True,
+    batch_size: int = BATCH_SIZE,
+    content: bool = False,
 ) -> AuditVerification:
-    """Verify the chain for a started run and keep the result on it for the console."""
+    """Verify the chain for a started run and keep the result on it for the console;
+    with `content`, also sweep every request's row and every file against the digests
+    the chain recorded (integrity.sweep). The run is saved once, finished: a finished
+    run is never changed."""
     report = verify(batch_size=batch_size, since_head=since_head)
+    if content:
+        from .integrity import sweep
+
+        swept = sweep(batch_size=batch_size)
+        run.content_ok = swept.ok
+        run.requests_checked = swept.requests_checked
+        run.files_checked = swept.files_checked
+        run.mismatches = [mismatch.as_dict() for mismatch in swept.mismatches[:MISMATCHES_KEPT]]
+        run.mismatches_found = len(swept.mismatches)
     run.finished_at = timezone.now()
     run.ok = report.ok
     run.checked = report.checked
@@ -344,9 +493,13 @@ def finish_verification(
 
 
 def run_verification(
-    *, by: User | None = None, since_head: bool = True, batch_size: int = BATCH_SIZE
+    *,
+    by: User | None = None,
+    since_head: bool = True,
+    batch_size: int = BATCH_SIZE,
+    content: bool = False,
 ) -> AuditVerification:
     """Verify the chain now and keep the result for the auditor console."""
     return finish_verification(
-        start_verification(by=by), since_head=since_head, batch_size=batch_size
+        start_verification(by=by), since_head=since_head, batch_size=batch_size, content=content
     )

@@ -1,10 +1,16 @@
-"""What a request says, as one digest the audit chain can hold.
+"""What a request says, and what was decided on it, as digests the audit chain can hold.
 
 The audit events of a submission and of each decision carry `content_digest` of the
 request at that moment, so that the chain proves not only that a request was approved
 but what was approved: the topic, the outlet, the dates, the files. Whoever changes
 the request's row or its files afterwards, outside the portal, leaves it no longer
 matching the digest its last event recorded (`content_matches`).
+
+Every action of the workflow also records `decision_digest`: the status, the validity
+dates, the conditions, the reasons and rule, and the officer whose step decided it (and
+for whom, under a delegation). Changing a request from rejected to approved, or its
+`valid_until` by ten years, in the database leaves it no longer matching its last
+decision (`decision_matches`).
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from .models import AuditEvent, PermissionRequest
+from .models import ApprovalStep, AuditEvent, PermissionRequest
 
 # The fields an applicant fills in; everything else is set by the workflow.
 EDITABLE_FIELDS = [
@@ -89,3 +95,58 @@ def content_matches(request: PermissionRequest) -> tuple[bool, AuditEvent] | Non
     if event is None:
         return None
     return event.data.get("content") == content_digest(request), event
+
+
+def deciding_step(request: PermissionRequest) -> ApprovalStep | None:
+    """The step of the request's current round that decided it last: the final
+    approval of an approved (later revoked or expired) request, the rejecting or
+    returning step; None before any step was decided."""
+    return (
+        ApprovalStep.objects.select_related("acted_by", "acted_for")
+        .filter(request_id=request.pk, round=request.round, acted_by__isnull=False)
+        .order_by("-order")
+        .first()
+    )
+
+
+def decision_digest(request: PermissionRequest) -> str:
+    """SHA-256 over what was decided on the request: its status, round and step, the
+    validity dates, conditions, reasons and rule, and who decided at which step, for whom."""
+    return decision_digest_with(request, deciding_step(request))
+
+
+def decision_digest_with(request: PermissionRequest, step: ApprovalStep | None) -> str:
+    """`decision_digest`, given the request's `deciding_step` (looked up already)."""
+    payload = {
+        "v": DIGEST_VERSION,
+        "reference": request.reference,
+        "status": request.status,
+        "round": request.round,
+        "current_step": request.current_step,
+        "valid_from": _value(request.valid_from),
+        "valid_until": _value(request.valid_until),
+        "conditions": list(request.conditions or []),
+        "conditions_text": request.conditions_text,
+        "reason": request.decision_reason,
+        "rule": request.decision_rule_id,
+        "decided_at": _value(request.decided_at),
+        "step": ([step.order, step.status, step.acted_by_id, step.acted_for_id] if step else None),
+    }
+    encoded = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+def last_decided(request: PermissionRequest) -> AuditEvent | None:
+    """The request's newest audit event that recorded what was decided."""
+    return (
+        AuditEvent.objects.filter(request=request, data__has_key="decision").order_by("-pk").first()
+    )
+
+
+def decision_matches(request: PermissionRequest) -> tuple[bool, AuditEvent] | None:
+    """Whether the request's row still holds what its newest decision-recording event
+    saw, and that event; None for a request no action of the workflow has touched."""
+    event = last_decided(request)
+    if event is None:
+        return None
+    return event.data.get("decision") == decision_digest(request), event

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from . import audit
 from .audit import SYSTEM, Origin
 from .authority import authority_on_step, may_revoke, step_holders
-from .content import content_digest
+from .content import content_digest, decision_digest
 from .dates import local_day, validate_in_window
 from .errors import AlreadyDecided, TransitionNotAllowed, WorkflowError
 from .models import ApprovalStep, AuditEvent, ConductRule, PermissionRequest, User
@@ -162,8 +162,9 @@ def _audit(
 ) -> AuditEvent:
     """Append the action's audit event and write, in the same transaction, the
     notifications it causes to the outbox."""
+    data = {**(data or {}), "decision": decision_digest(request)}
     if action in CONTENT_RECORDED:
-        data = {**(data or {}), "content": content_digest(request)}
+        data["content"] = content_digest(request)
     event = audit.record(
         action,
         request=request,
