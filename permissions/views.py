@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from . import selectors, services, workflow
+from . import integrity, selectors, services, workflow
 from .attachments import AttachmentRefused
 from .audit import origin_of
 from .authority import may_revoke, step_for_decision
@@ -364,10 +364,27 @@ def request_renew(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+def attachment_download(
+    request: HttpRequest, pk: int, attachment_pk: int
+) -> HttpResponse | FileResponse:
     attachment = selectors.attachment_for_viewer(
         user=_user(request), request_pk=pk, pk=attachment_pk
     )
+    # A file is given out only while its bytes are the ones submitted (and decided on):
+    # one changed on disk is withheld, and the auditors are told.
+    mismatch = integrity.check_file(
+        attachment,
+        request=attachment.request,
+        actor=_user(request),
+        origin=origin_of(request),
+    )
+    if mismatch is not None:
+        return render(
+            request,
+            "permissions/file_withheld.html",
+            {"attachment": attachment, "permission_request": attachment.request},
+            status=409,
+        )
     response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
