@@ -343,14 +343,17 @@ class Visit:
 
 
 def visit_all(persona: str, client: Client, objects: Objects) -> list[Visit]:
-    """GET every URL of the matrix as `persona`; each response read and closed."""
+    """GET every URL of the matrix as `persona`; each response read to its end.
+
+    The test client closes each response itself (a streamed one once read), as a WSGI
+    server would; closing it again would fire request_finished, which closes the
+    database connection, and with it the test's transaction on PostgreSQL."""
     visits = []
     for name, entry in every_entry().items():
         url = reverse(name, kwargs=entry.kwargs(objects))
         response = client.get(url)
         if response.streaming:
             b"".join(response.streaming_content)  # type: ignore[attr-defined]
-        response.close()
         visits.append(
             Visit(
                 name=name,
