@@ -5,10 +5,12 @@ the ones uploaded. A mismatch is raised once to the auditors, on the chain and b
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from permissions import integrity, services, workflow
 from permissions.content import decision_digest
@@ -204,8 +206,8 @@ def test_a_file_changed_on_disk_makes_the_permission_unconfirmed(
 
 
 def test_a_changed_file_is_withheld_from_download_and_raised(
-    with_file: PermissionRequest, servant: User, auditor: User, browser
-) -> None:  # type: ignore[no-untyped-def]
+    with_file: PermissionRequest, servant: User, auditor: User, browser: Callable[[User], Client]
+) -> None:
     attachment = with_file.attachments.get()
     url = f"/requests/{with_file.pk}/attachments/{attachment.pk}/"
     client = browser(servant)
