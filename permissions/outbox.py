@@ -10,6 +10,7 @@ conditional UPDATE, so two workers never send the same row at once.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import logging
 import smtplib
 from collections.abc import Collection, Iterable
@@ -108,6 +109,52 @@ def notify(
         written.append(notification)
         if notification.status == DeliveryStatus.PENDING:
             transaction.on_commit(partial(enqueue, notification.pk))
+    return written
+
+
+def address_dedupe_key(key: str, address: str) -> str:
+    """The unique key of a notification to an address: its cause and the address, or the
+    address's digest where the address is too long to fit (they run to 254 characters)."""
+    readable = f"{key}:to:{address}"
+    if len(readable) <= 200:
+        return readable
+    return f"{key}:to:{hashlib.sha256(address.encode()).hexdigest()}"[:200]
+
+
+def notify_addresses(
+    *, addresses: Iterable[str], kind: str, key: str, context: dict[str, object] | None = None
+) -> list[Notification]:
+    """Write one notification per e-mail address outside the portal (the audit trail's
+    daily head, to the Establishment Division); a key already written is skipped.
+
+    There is no person behind an address: no opt-out, no portal inbox, no `recipient`
+    for the templates (they get `address`)."""
+    written = []
+    for address in dict.fromkeys(address.strip() for address in addresses if address.strip()):
+        rendered = emails.render(
+            kind,
+            {
+                **(context or {}),
+                "address": address,
+                "permission_request": None,
+                "link": settings.PORTAL_URL,
+            },
+        )
+        notification = Notification(
+            address=address,
+            kind=kind,
+            dedupe_key=address_dedupe_key(key, address),
+            subject=rendered.subject,
+            body_text=rendered.text,
+            body_html=rendered.html,
+        )
+        try:
+            with transaction.atomic():
+                notification.save()
+        except IntegrityError:
+            continue  # already written for this cause: at most once per address
+        written.append(notification)
+        transaction.on_commit(partial(enqueue, notification.pk))
     return written
 
 

@@ -7,6 +7,7 @@ import datetime
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 
@@ -200,7 +201,12 @@ def test_the_walk_reads_in_batches_not_all_at_once() -> None:
 
 def test_a_recorded_head_that_does_not_match_its_event_is_reported() -> None:
     events = append(4)
-    AuditHead.objects.create(event_id=events[2].pk, hash=events[2].hash, count=2)
+    # Sealed as record_head would: only the count is wrong.
+    miscounted = AuditHead(
+        event_id=events[2].pk, hash=events[2].hash, count=2, key_id=settings.AUDIT_KEY_ID
+    )
+    miscounted.mac = audit.seal(miscounted)
+    miscounted.save()
 
     report = audit.verify(since_head=True)
 
