@@ -1,5 +1,11 @@
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from . import views
+
+# Under /check/: the short-code form, and the page a letter's QR code opens.
+urlpatterns: list[URLPattern] = [
+    path("", views.short_code, name="verify-code"),
+    path("<str:token>/", views.letter, name="verify-letter"),
+]

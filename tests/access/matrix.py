@@ -23,6 +23,7 @@ from django.utils import timezone
 from permissions import services, workflow
 from permissions.audit import SYSTEM
 from permissions.models import Attachment, Delegation, Notification, PermissionRequest, User
+from permissions.verification.tokens import token_for
 from tests.factories import draft_request
 
 PERSONAS = (
@@ -261,6 +262,11 @@ MATRIX: dict[str, Entry] = {
     ),
     # The page's "Stay signed in", posted in the background.
     "session-keep-alive": Entry(expect(NOT_ALLOWED, anonymous=NOT_ALLOWED)),
+    # The public check of a permission letter: whoever holds the letter, signed in or not.
+    "verify-code": Entry(expect(OK, anonymous=OK)),
+    "verify-letter": Entry(
+        expect(OK, anonymous=OK), lambda o: {"token": token_for(o.approved).token}
+    ),
 }
 
 # The admin as a group: a few URLs standing for all of its patterns.
