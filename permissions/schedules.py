@@ -394,15 +394,22 @@ def record_audit_head() -> JobReport:
 
 
 def verify_audit() -> JobReport:
-    """Verify the whole audit chain and the recorded heads; the auditor console shows
-    the result."""
-    run = audit.run_verification(since_head=True)
+    """Verify the whole audit chain and the recorded heads, and sweep every request's
+    row and every file against what the chain recorded (each mismatch is raised to the
+    auditors as it is found); the auditor console shows the result."""
+    run = audit.run_verification(since_head=True, content=True)
     report: JobReport = {
         "checked": run.checked,
         "heads_checked": run.heads_checked,
         "broken": 0 if run.ok else 1,
+        "requests_checked": run.requests_checked,
+        "files_checked": run.files_checked,
+        "mismatches": run.mismatches_found,
     }
-    logger.info("verify_audit: %s", report)
+    if run.mismatches_found:
+        logger.error("verify_audit: records do not match the audit chain: %s", report)
+    else:
+        logger.info("verify_audit: %s", report)
     return report
 
 

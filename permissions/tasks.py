@@ -91,9 +91,9 @@ def job_verify_audit() -> dict[str, int]:
     time_limit=VERIFY_TIME_LIMIT,
 )
 def verify_audit_run(run_id: int) -> bool | None:
-    """A verification asked for on the auditor console: it reads the whole chain, which
-    can take longer than a web request may."""
+    """A verification asked for on the auditor console: it reads the whole chain, and
+    every request and file against it, which can take longer than a web request may."""
     run = AuditVerification.objects.get(pk=run_id)
     if run.finished_at is not None:
         return run.ok
-    return audit.finish_verification(run).ok
+    return audit.finish_verification(run, content=True).ok
