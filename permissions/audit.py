@@ -450,6 +450,65 @@ def record_head() -> AuditHead:
     return recorded
 
 
+# --- changing the key ---------------------------------------------------------------------
+
+
+class KeyRotationError(Exception):
+    """The change of key cannot be recorded as things stand; the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class Rotation:
+    retired_id: str
+    current_id: str
+    event: AuditEvent  # the audit.key_rotated event
+    already_recorded: bool
+
+
+def record_key_rotation() -> Rotation | None:
+    """Put a change of audit key on the chain, once the new key is in use everywhere
+    (manage.py rotate_audit_key --record). None when every event was made with the
+    current key: nothing changed.
+
+    First it proves the switch was made right: the retired key must be in AUDIT_OLD_KEYS
+    and verify the last event made with it, and AUDIT_KEY must be a new secret. Recording
+    the same change again returns the event already recorded."""
+    current_id = settings.AUDIT_KEY_ID
+    others = AuditEvent.objects.exclude(key_id=current_id)
+    if current_id == settings.AUDIT_FIRST_KEY_ID:
+        others = others.exclude(key_id="")
+    # Newest first: after a change of key the last event of the retired key is recent.
+    last_of_retired = others.order_by("-pk").first()
+    if last_of_retired is None:
+        return None
+    retired_id = last_of_retired.key_id or settings.AUDIT_FIRST_KEY_ID
+    recorded = AuditEvent.objects.filter(
+        action=Action.AUDIT_KEY_ROTATED, pk__gt=last_of_retired.pk
+    ).first()
+    if recorded is not None:
+        return Rotation(retired_id, current_id, recorded, already_recorded=True)
+    keys = keyring()
+    if retired_id not in keys:
+        raise KeyRotationError(
+            f"Event #{last_of_retired.pk}, the last made with the key {retired_id!r}, cannot "
+            f"be verified: AUDIT_OLD_KEYS has no key {retired_id!r}. Add {retired_id}:<its "
+            f"secret> to it in the environment of web, worker and beat, and restart them."
+        )
+    if keys[retired_id] == settings.AUDIT_KEY:
+        raise KeyRotationError(
+            f"AUDIT_KEY is still the secret of the retired key {retired_id!r}: set AUDIT_KEY "
+            f"to the new secret as well."
+        )
+    if compute_hash(last_of_retired) != last_of_retired.hash:
+        raise KeyRotationError(
+            f"AUDIT_OLD_KEYS' key {retired_id!r} does not verify event #{last_of_retired.pk}, "
+            f"the last made with it: that is not the secret that was retired. Correct it "
+            f"(the secret was AUDIT_KEY before the change) and restart."
+        )
+    event = record(Action.AUDIT_KEY_ROTATED, data={"from": retired_id, "to": current_id})
+    return Rotation(retired_id, current_id, event, already_recorded=False)
+
+
 def start_verification(*, by: User | None = None) -> AuditVerification:
     """A verification run, recorded as started (by someone, or by the schedule)."""
     return AuditVerification.objects.create(by=by)

@@ -190,6 +190,13 @@ def test_debug_off_without_allowed_hosts_stops_start_up(tmp_path: Path) -> None:
         ("RATELIMIT_PUBLIC", "60/week"),
         ("SESSION_IDLE_MINUTES", "0"),
         ("SECOND_FACTOR_REMEMBER_HOURS", "-1"),
+        ("AUDIT_KEY_ID", "key one"),
+        ("AUDIT_KEY_ID", "k" * 41),
+        ("AUDIT_OLD_KEYS", "2:too-short"),
+        ("AUDIT_OLD_KEYS", "a-secret-without-its-id-0123456789"),
+        ("AUDIT_OLD_KEYS", "1:" + "x" * 40),
+        ("AUDIT_OLD_KEYS", "2:" + "x" * 40 + " 2:" + "y" * 40),
+        ("AUDIT_HEAD_RECIPIENTS", "records@establishment.gov.pk, the records office"),
     ],
 )
 def test_a_bad_value_names_its_variable(tmp_path: Path, variable: str, value: str) -> None:
