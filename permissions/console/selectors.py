@@ -15,6 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..integrity import What
 from ..models import (
     AuditEvent,
     AuditVerification,
@@ -409,9 +410,76 @@ def events_for_export(search: AuditLogSearch) -> Iterator[dict[str, Any]]:
 # --- the audit chain ---------------------------------------------------------------------
 
 
-def recent_verifications(*, limit: int = 10) -> list[AuditVerification]:
-    """The newest runs first (the model's order)."""
-    return list(AuditVerification.objects.select_related("by")[:limit])
+@dataclass(frozen=True)
+class ShownMismatch:
+    """A mismatch a run kept, as the console shows it: what differs by its label."""
+
+    request_id: int | None
+    reference: str
+    what: str
+    detail: str
+
+
+def _shown(kept: dict[str, Any]) -> ShownMismatch:
+    try:
+        what = str(What(str(kept.get("what", ""))).label)
+    except ValueError:  # a kind a later version may add: shown as recorded
+        what = str(kept.get("what", ""))
+    return ShownMismatch(
+        request_id=kept.get("request"),
+        reference=str(kept.get("reference", "")),
+        what=what,
+        detail=str(kept.get("detail", "")),
+    )
+
+
+@dataclass(frozen=True)
+class Verification:
+    """A run of the verification as the console shows it: the chain's result on the
+    row, and the sweep's mismatches it kept (the first few hundred of those it found)."""
+
+    run: AuditVerification
+    mismatches: list[ShownMismatch]
+
+    @property
+    def unlisted(self) -> int:
+        return max(self.run.mismatches_found - len(self.mismatches), 0)
+
+
+def recent_verifications(*, limit: int = 10) -> list[Verification]:
+    """The newest runs first (the model's order), each with the mismatches it kept."""
+    return [
+        Verification(run, [_shown(kept) for kept in run.mismatches or []])
+        for run in AuditVerification.objects.select_related("by")[:limit]
+    ]
+
+
+@dataclass(frozen=True)
+class LatestVerifications:
+    chain: AuditVerification | None
+    # The newest run that also swept the records (a run of `verify_audit` without
+    # --content does not say whether they still match).
+    content: AuditVerification | None
+
+
+def latest_verifications() -> LatestVerifications:
+    """For the dashboard, in one query: the newest run, and the newest that swept the
+    records; without the mismatches, which the dashboard only counts."""
+    newest = AuditVerification.objects.order_by("-started_at", "-id").values("pk")[:1]
+    newest_swept = (
+        AuditVerification.objects.filter(content_ok__isnull=False)
+        .order_by("-started_at", "-id")
+        .values("pk")[:1]
+    )
+    rows = list(
+        AuditVerification.objects.select_related("by")
+        .defer("mismatches")
+        .filter(Q(pk=Subquery(newest)) | Q(pk=Subquery(newest_swept)))
+    )
+    return LatestVerifications(
+        chain=rows[0] if rows else None,
+        content=next((run for run in rows if run.content_ok is not None), None),
+    )
 
 
 # A run still unfinished after this long died with its worker: it no longer holds

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import audit, content
@@ -71,7 +72,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "console/dashboard.html",
         {
             "figures": dashboard_figures.build(),
-            "latest_verification": next(iter(selectors.recent_verifications(limit=1)), None),
+            "verifications": selectors.latest_verifications(),
         },
     )
 
@@ -230,7 +231,7 @@ def verification(request: HttpRequest) -> HttpResponse:
         "console/verification.html",
         {
             "latest": latest,
-            "bad_event": selectors.audit_event(latest.bad_event_id if latest else None),
+            "bad_event": selectors.audit_event(latest.run.bad_event_id if latest else None),
             "runs": runs,
         },
     )
@@ -292,5 +293,26 @@ def verify(request: HttpRequest) -> HttpResponse:
             request,
             _("The audit chain is broken at event #%(event)s: %(problem)s")
             % {"event": run.bad_event_id, "problem": run.problem},
+        )
+    if run.content_ok is False:
+        messages.error(
+            request,
+            ngettext(
+                "%(count)s mismatch was found between the records and the audit chain; "
+                "the auditors have been alerted.",
+                "%(count)s mismatches were found between the records and the audit chain; "
+                "the auditors have been alerted.",
+                run.mismatches_found,
+            )
+            % {"count": run.mismatches_found},
+        )
+    elif run.content_ok:
+        messages.success(
+            request,
+            _(
+                "Every request and file matches the audit chain: %(requests)s requests and "
+                "%(files)s files checked."
+            )
+            % {"requests": run.requests_checked, "files": run.files_checked},
         )
     return redirect("console-verification")
