@@ -8,6 +8,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     DATA_DIR=/data \
     STATIC_ROOT=/app/staticfiles
 
+# The permission letters: WeasyPrint lays them out with Pango, in the Noto fonts.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-core \
+    && rm -rf /var/lib/apt/lists/*
+
 RUN groupadd --system portal \
     && useradd --system --gid portal --home-dir /app --shell /usr/sbin/nologin portal
 
