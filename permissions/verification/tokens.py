@@ -34,12 +34,12 @@ def token_for(request: PermissionRequest) -> Token:
     if existing is not None:
         return existing
     for _attempt in range(_ATTEMPTS):
+        drawn = Token(request=request, token=new_token(), short_code=new_short_code())
         try:
             # A savepoint of its own, so a lost race leaves the caller's transaction usable.
             with transaction.atomic():
-                return Token.objects.create(
-                    request=request, token=new_token(), short_code=new_short_code()
-                )
+                drawn.save(force_insert=True)
+                return drawn
         except IntegrityError:
             existing = Token.objects.filter(request=request).first()
             if existing is not None:
