@@ -18,10 +18,11 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from .models import ApprovalStep, AuditEvent, PermissionRequest
+from .models import ApprovalStep, Attachment, AuditEvent, PermissionRequest
 
 # The fields an applicant fills in; everything else is set by the workflow.
 EDITABLE_FIELDS = [
@@ -64,11 +65,16 @@ def _value(value: Any) -> Any:
 def content_digest(request: PermissionRequest) -> str:
     """SHA-256 over the request's reference, applicant, the fields the applicant filled
     in, and its files (their SHA-256, name and size)."""
+    # .all(): uses the attachments a page has prefetched already.
+    return content_digest_with(request, request.attachments.all())
+
+
+def content_digest_with(request: PermissionRequest, attachments: Iterable[Attachment]) -> str:
+    """`content_digest`, given the request's attachments (read already)."""
     fields = {name: _value(getattr(request, _COLUMNS.get(name, name))) for name in EDITABLE_FIELDS}
-    # .all(), sorted here: uses the attachments a page has prefetched already.
     files = [
         [attachment.sha256, attachment.original_name, attachment.size]
-        for attachment in sorted(request.attachments.all(), key=lambda a: a.pk)
+        for attachment in sorted(attachments, key=lambda a: a.pk)
     ]
     payload = {
         "v": DIGEST_VERSION,
