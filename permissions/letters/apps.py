@@ -8,3 +8,6 @@ class LettersConfig(AppConfig):
     name = "permissions.letters"
     label = "letters"
     verbose_name = _("Permission letters")
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the system check)
