@@ -99,11 +99,20 @@ def _wants_page(request: HttpRequest) -> bool:
     return "text/html" in request.headers.get("Accept", "")
 
 
-def too_many(request: HttpRequest, *, seconds: int) -> HttpResponse:
+# Doors that are not about signing in: their page must not send people to sign in.
+PUBLIC_GROUPS = frozenset({"verify", "csp-report"})
+
+
+def too_many(request: HttpRequest, *, seconds: int, group: str = "signin") -> HttpResponse:
     """The answer past the limit: 429, when to try again, and Retry-After."""
     wait = wait_text(seconds)
     if _wants_page(request):
-        response = render(request, "throttle/too_many.html", {"wait": wait}, status=429)
+        response = render(
+            request,
+            "throttle/too_many.html",
+            {"wait": wait, "public": group in PUBLIC_GROUPS},
+            status=429,
+        )
     else:
         message = gettext("Too many attempts from your network. Try again in %(wait)s.") % {
             "wait": wait
@@ -147,7 +156,7 @@ def per_address(
                             rate,
                             _address(group, request),
                         )
-                    return too_many(request, seconds=retry_after(usage["time_left"]))
+                    return too_many(request, seconds=retry_after(usage["time_left"]), group=group)
             return cast(HttpResponse, view(request, *args, **kwargs))
 
         return cast(ViewT, limited)

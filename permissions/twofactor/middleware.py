@@ -28,6 +28,9 @@ OPEN_URL_NAMES = frozenset(
         "logout",
         "admin:logout",
         "csp-report",
+        # The public check of a letter: open to anyone, signed in halfway or not at all.
+        "verify-letter",
+        "verify-code",
     }
 )
 OPEN_ROUTE_PREFIXES = ("session/",)
