@@ -22,10 +22,10 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.db import models
-from django.test import Client
+from django.test import Client, override_settings
 from django.utils import timezone
 
-from permissions import audit, schedules, services, workflow
+from permissions import audit, integrity, schedules, services, workflow
 from permissions.models import AuditEvent, ConductRule, PermissionRequest, User
 from permissions.models.notifications import DeliveryStatus, NotificationKind
 from permissions.models.requests import (
@@ -275,6 +275,15 @@ def world(
     assert signed_in(auditor).get("/audit/requests/export.csv").status_code == 200
     # A lost phone: the administrator resets the auditor's second factor.
     twofactor_devices.reset(auditor, by=standby, reason="Phone lost on tour; confirmed in person.")
+    # A record changed behind the portal's back, found by the nightly check (the one
+    # mismatch: every other request sweeps clean); the day's head mailed off the machine.
+    PermissionRequest.objects.filter(pk=withdrawn.pk).update(
+        conditions_text="Added in the database."
+    )
+    swept = integrity.sweep()
+    assert [m.reference for m in swept.mismatches] == [withdrawn.reference]
+    with override_settings(AUDIT_HEAD_RECIPIENTS=["records@establishment.example"]):
+        audit.record_head()
     # What the admin and the verification record, written directly.
     recorded = set(AuditEvent.objects.values_list("action", flat=True))
     for action in Action:
