@@ -17,6 +17,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from permissions import emails
+from permissions.content import decision_digest
 from permissions.models import (
     ApprovalStep,
     AuditEvent,
@@ -161,7 +162,9 @@ def test_the_jobs_sent_by_name_run_on_a_worker_and_mail_each_person_once(
         Status.APPROVED,
         Status.EXPIRED,
     )
-    assert event.data == {"valid_until": (today - days(1)).isoformat()}
+    assert event.data["valid_until"] == (today - days(1)).isoformat()
+    # What the worker decided is on the chain, and the row still holds it.
+    assert event.data["decision"] == decision_digest(PermissionRequest.objects.get(pk=ended.pk))
     mailed(server, workers, before, NotificationKind.EXPIRED, [servant])
 
     # The approval ending in `offset` days reminds the servant and their officer, once.
