@@ -1,5 +1,10 @@
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from . import views
+
+# Under /letters/.
+urlpatterns: list[URLPattern] = [
+    path("<int:pk>/", views.letter_download, name="letter-download"),
+]

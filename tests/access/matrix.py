@@ -218,6 +218,11 @@ MATRIX: dict[str, Entry] = {
         on_the_request(servant=OK, reporting_officer=OK, auditor=OK), its_attachment
     ),
     "attachment-remove": Entry(POST_ONLY, its_attachment),
+    # The approved request's permission letter (a PDF), for those who may see the request.
+    "letter-download": Entry(
+        on_the_request(servant=OK, reporting_officer=OK, auditor=OK),
+        lambda o: {"pk": o.approved.pk},
+    ),
     "inbox": Entry(expect(OK)),
     "decided-by-me": Entry(expect(OK)),
     # Those who may read the request but not decide it are sent back to it.

@@ -27,6 +27,7 @@ FILES = {
     "console-audit-log-csv",
     "console-audit-log-xlsx",
     "second-factor-qr",
+    "letter-download",
 }
 
 
