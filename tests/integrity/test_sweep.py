@@ -17,6 +17,7 @@ from typing import cast
 import pytest
 import time_machine
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
@@ -40,7 +41,7 @@ from permissions.models import (
 from permissions.states import Action, Status
 from permissions.workflow import Approval
 from tests.factories import UserFactory, draft_request, submitted_request
-from tests.helpers import approved_until, days, fresh, today
+from tests.helpers import MEDIA_CELL, approved_until, days, fresh, today
 
 pytestmark = pytest.mark.django_db
 
@@ -81,6 +82,12 @@ def every_kind(
     made["escalated"] = filed(servant)
     with later(timezone.now() + days(settings.ESCALATE_AFTER_DAYS + 1)):
         assert schedules.escalate_overdue()["done"] == 1
+    made["returned after escalation"] = filed(servant)
+    with later(timezone.now() + days(settings.ESCALATE_AFTER_DAYS + 1)):
+        schedules.escalate_overdue()
+        workflow.return_for_clarification(
+            made["returned after escalation"].pk, by=countersigning_officer, reason="Which day?"
+        )
     made["approved after escalation"] = filed(servant)
     with later(timezone.now() + days(settings.ESCALATE_AFTER_DAYS + 1)):
         schedules.escalate_overdue()
@@ -169,6 +176,21 @@ def every_kind(
     )
     RoutingRule.objects.all().delete()
 
+    # A step held by a group: any member of the media cell decides it.
+    media_cell = Group.objects.get(name=MEDIA_CELL)
+    member = cast(User, UserFactory(username="cell-officer", designation="Director (Media)"))
+    member.groups.add(media_cell)
+    RoutingRule.objects.create(
+        name="Media cell clearance",
+        target=RoutingRule.Target.GROUP,
+        group=media_cell,
+        platform_categories=["television"],
+    )
+    made["approved by the media cell"] = filed(servant)
+    workflow.approve(made["approved by the media cell"].pk, by=reporting_officer)
+    workflow.approve(made["approved by the media cell"].pk, by=member)
+    RoutingRule.objects.all().delete()
+
     # A delegate acting for the reporting officer, who is on leave.
     delegate = cast(
         User, UserFactory(username="delegate", designation="Deputy Secretary (acting)", bps=19)
@@ -207,6 +229,7 @@ def test_the_kinds_made_are_the_states_they_are_named_for(every_kind: Requests) 
     statuses = {name: request.status for name, request in every_kind.items()}
     assert statuses == {
         "escalated": Status.PENDING,
+        "returned after escalation": Status.RETURNED,
         "approved after escalation": Status.APPROVED,
         "expired by the job": Status.EXPIRED,
         "draft": Status.DRAFT,
@@ -222,6 +245,7 @@ def test_the_kinds_made_are_the_states_they_are_named_for(every_kind: Requests) 
         "pending at step 2": Status.PENDING,
         "approved at step 2": Status.APPROVED,
         "rejected at step 2": Status.REJECTED,
+        "approved by the media cell": Status.APPROVED,
         "approved by a delegate": Status.APPROVED,
         "returned by a delegate": Status.RETURNED,
         "renewal draft": Status.DRAFT,
