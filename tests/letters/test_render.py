@@ -3,8 +3,6 @@ code and short code lead to the public check of that letter."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from django.conf import settings
 from django.utils.dateformat import format as date_format
@@ -33,10 +31,7 @@ def test_the_letter_names_the_servant_what_is_permitted_and_who_granted_it(
     countersigning_officer: User,
     delegate: User,
 ) -> None:
-    started = time.perf_counter()
     pdf = letter_of(granted)
-    # Printed, not asserted: tests never time things (bench/ does).
-    print(f"one letter in {time.perf_counter() - started:.2f} s")
     text = words(pdf)
 
     assert pages(pdf) == 1
