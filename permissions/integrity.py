@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import audit
 from .audit import SYSTEM, Origin
-from .content import content_digest_with, decision_digest_with
+from .content import content_digest_with, deciding_step, decision_digest_with
 from .models import AUDITORS_GROUP, ApprovalStep, Attachment, AuditEvent, PermissionRequest, User
 from .models.notifications import NotificationKind
 from .outbox import notify
@@ -341,6 +341,43 @@ def raise_alert(
             },
         )
     return event
+
+
+# --- requests decided before decisions were digested -------------------------------------
+
+
+def record_baselines(*, batch_size: int = BATCH_SIZE) -> int:
+    """Put on the chain, once, what each request decided before the workflow's events
+    recorded decisions holds now (migration 0014 runs this on an upgraded database).
+
+    Such an event proves only that the row has not changed since it was written, not
+    what was decided back then: its comment says so. Requests that already have a
+    decision on the chain, and drafts that never had one, are left alone. Returns how
+    many were recorded."""
+    recorded = 0
+    pending = PermissionRequest.objects.exclude(status=Status.DRAFT).exclude(
+        pk__in=AuditEvent.objects.filter(request__isnull=False, data__has_key="decision").values(
+            "request_id"
+        )
+    )
+    for batch in batches(pending, sort=BY_ID, size=batch_size, key=("pk", "pk")):
+        for request in batch:
+            with transaction.atomic():
+                audit.record(
+                    Action.INTEGRITY_BASELINE,
+                    request=request,
+                    from_status=request.status,
+                    to_status=request.status,
+                    comment=str(
+                        _(
+                            "Decided before the audit trail recorded decisions: this records "
+                            "the decision as it stood then, so that any later change shows."
+                        )
+                    ),
+                    data={"decision": decision_digest_with(request, deciding_step(request))},
+                )
+            recorded += 1
+    return recorded
 
 
 # --- the sweep ---------------------------------------------------------------------------

@@ -77,6 +77,7 @@ class Action(models.TextChoices):
     LETTER_DOWNLOADED = "letter.downloaded", _("Permission letter downloaded")
     INTEGRITY_MISMATCH = "integrity.mismatch", _("Record no longer matches the audit trail")
     FILE_MISMATCH = "integrity.file_mismatch", _("File no longer matches the one submitted")
+    INTEGRITY_BASELINE = "integrity.baseline", _("Decision taken onto the audit trail as it stood")
     AUDIT_KEY_ROTATED = "audit.key_rotated", _("Audit key changed")
     EXPORT = "export", _("Exported")
     ADMIN_ADD = "admin.add", _("Added in the admin")

@@ -7,6 +7,7 @@ with DATABASE_URL, on PostgreSQL; the last test needs PostgreSQL itself."""
 from __future__ import annotations
 
 import datetime
+import importlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -16,6 +17,7 @@ from typing import cast
 
 import pytest
 import time_machine
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -458,21 +460,13 @@ def test_batches_cover_every_request_once(every_kind: Requests) -> None:
     assert sorted(m.reference for m in swept.mismatches) == sorted(r.reference for r in changed)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "integrity._row_mismatches reports every request decided before workflow events "
-        "recorded a decision digest (commit c596cd6) as 'no action of the workflow is "
-        "recorded on it', and no migration records a digest for them: the first nightly "
-        "sweep after the upgrade raises each such request to the auditors, and letters "
-        "and the public check say 'cannot be confirmed' for every earlier permission"
-    ),
-)
-def test_a_request_decided_before_decisions_were_digested_sweeps_clean(
+def test_a_request_decided_before_decisions_were_digested_is_taken_on_once_by_the_upgrade(
     servant: User, reporting_officer: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """An installation upgraded to this version: its requests were decided through the
-    workflow, whose events then recorded the content digest but no decision digest."""
+    workflow, whose events then recorded the content digest but no decision digest.
+    Until migration 0014 puts their decisions on the chain they cannot be confirmed;
+    after it they sweep clean, and a change after it shows."""
     record = audit.record
 
     def record_as_before(action: Action, **fields: object) -> AuditEvent:
@@ -482,13 +476,27 @@ def test_a_request_decided_before_decisions_were_digested_sweeps_clean(
 
     monkeypatch.setattr(workflow.audit, "record", record_as_before)
     request = approved_until(servant, reporting_officer, today() + days(30))
+    earlier_draft = draft_request(servant)
     monkeypatch.undo()
-    assert not AuditEvent.objects.filter(request=request, data__has_key="decision").exists()
+    assert not AuditEvent.objects.filter(data__has_key="decision").exists()
     assert AuditEvent.objects.filter(request=request, data__has_key="content").exists()
+    [before] = integrity.sweep(alert=False).mismatches
+    assert before.reference == request.reference
 
-    swept = integrity.sweep(alert=False)
+    migration = importlib.import_module("permissions.migrations.0014_decision_baselines")
+    migration.record_baselines(django_apps, None)
 
-    assert [str(mismatch) for mismatch in swept.mismatches] == []
+    [baseline] = AuditEvent.objects.filter(action=Action.INTEGRITY_BASELINE)
+    assert baseline.request_id == request.pk
+    assert baseline.actor is None and "as it stood" in baseline.comment
+    assert earlier_draft.pk != baseline.request_id  # a draft was never decided
+    assert integrity.sweep(alert=False).mismatches == []
+    assert integrity.record_baselines() == 0  # once only
+    assert audit.verify().ok
+
+    PermissionRequest.objects.filter(pk=request.pk).update(valid_until=today() + days(3650))
+    [after] = integrity.sweep(alert=False).mismatches
+    assert (after.reference, after.what) == (request.reference, What.DECISION)
 
 
 # --- cost --------------------------------------------------------------------------------
