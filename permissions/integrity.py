@@ -284,10 +284,11 @@ def auditors() -> models.QuerySet[User]:
 
 def _alert_key(request: PermissionRequest, mismatches: Iterable[Mismatch]) -> str:
     """The same mismatch of the same state of a request is raised once: the key names
-    the request's newest event of its own and what does not match."""
+    the request's newest event that recorded a state of it (its decision or what it
+    says; not a download or an alert, which change nothing) and what does not match."""
     newest = (
         AuditEvent.objects.filter(request=request)
-        .exclude(action__in=[Action.INTEGRITY_MISMATCH, Action.FILE_MISMATCH])
+        .filter(Q(data__has_key="decision") | Q(data__has_key="content"))
         .order_by("-pk")
         .values_list("pk", flat=True)
         .first()

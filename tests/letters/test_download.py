@@ -181,14 +181,6 @@ def test_the_request_page_offers_the_letter_once_granted_and_says_when_it_is_mar
     assert "Download the permission letter (PDF, one A4 page, marked revoked)" in page
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "integrity._alert_key takes the request's newest event as its state, and a letter "
-        "download is an event on the request: each download raises the alert anew. The key "
-        "should count only the events that change a request (REQUEST_ACTIONS)."
-    ),
-)
 def test_a_mismatch_is_raised_once_however_often_the_letter_is_downloaded(
     granted: PermissionRequest, browser: Browser, servant: User
 ) -> None:
