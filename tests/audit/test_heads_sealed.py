@@ -214,6 +214,10 @@ def test_each_head_is_mailed_to_every_division_address(
         # What an auditor compares with the chain later, and the seal that proves it.
         for value in (head.hash, head.mac, f"#{head.event_id}", str(head.count)):
             assert value in message.body
+        # The moment exactly as the seal covers it, in UTC, to recompute the seal from.
+        assert f"(UTC {head.recorded_at.astimezone(datetime.UTC):%Y-%m-%dT%H:%M:%S.%fZ})" in (
+            message.body
+        )
         assert message.extra_headers["Auto-Submitted"] == "auto-generated"
     assert "Dear" not in mail.outbox[0].body  # nobody by name: an office's address
 
