@@ -12,7 +12,7 @@ from django.db import connection
 from django.test import Client
 from hypothesis import settings as hypothesis_settings
 
-from permissions.models import Organisation, User
+from permissions.models import Organisation, RoutingRule, User
 
 from .factories import OrganisationFactory, UserFactory, make_auditor
 from .helpers import need_service, pass_second_factor, sign_in
@@ -112,6 +112,16 @@ def servant(division: Organisation, reporting_officer: User, countersigning_offi
         organisation=division,
         reporting_officer=reporting_officer,
         countersigning_officer=countersigning_officer,
+    )
+
+
+@pytest.fixture
+def television_countersigning() -> RoutingRule:
+    """Television appearances also need the countersigning officer: a chain of two."""
+    return RoutingRule.objects.create(
+        name="Television appearances",
+        target=RoutingRule.Target.COUNTERSIGNING_OFFICER,
+        platform_categories=["television"],
     )
 
 

@@ -28,10 +28,10 @@ from django.test import Client
 from django.utils import timezone
 
 from permissions import audit, services, workflow
-from permissions.models import AuditEvent, PermissionRequest, User
+from permissions.models import AuditEvent, ConductRule, PermissionRequest, User
 from permissions.states import Action, Status
 from permissions.workflow import Approval
-from tests.factories import platform, submitted_request
+from tests.factories import draft_request, platform, submitted_request
 
 ROOT = Path(__file__).resolve().parents[1]
 PKT = ZoneInfo("Asia/Karachi")
@@ -82,6 +82,39 @@ def approved_until(
         request.pk, by=officer, approval=Approval(valid_from=today(), valid_until=until)
     )
     return fresh(request)
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def submitted_with_file(applicant: User, name: str = "talk.pdf") -> PermissionRequest:
+    """A request with one attached PDF, submitted through the workflow."""
+    draft = draft_request(applicant)
+    services.attachment_add(
+        request=draft, by=applicant, upload=SimpleUploadedFile(name, PDF, "application/pdf")
+    )
+    return workflow.submit(draft.pk, by=applicant, declaration=True)
+
+
+def decided_with_files(servant: User, officer: User) -> dict[str, PermissionRequest]:
+    """An approved, a rejected and a pending request, each with a file, through the
+    workflow, and a draft: the rows the sweep of the records is tried on."""
+    approved = submitted_with_file(servant)
+    workflow.approve(approved.pk, by=officer)
+    rejected = submitted_with_file(servant)
+    workflow.reject(
+        rejected.pk,
+        by=officer,
+        reason="It would breach Rule 22.",
+        rule=ConductRule.objects.get(number="22"),
+    )
+    pending = submitted_with_file(servant)
+    return {
+        "approved": fresh(approved),
+        "rejected": fresh(rejected),
+        "pending": fresh(pending),
+        "draft": draft_request(servant),
+    }
 
 
 def returned_and_resubmitted(

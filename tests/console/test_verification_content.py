@@ -9,23 +9,21 @@ import re
 from pathlib import Path
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 from django.utils.html import escape
 
-from permissions import audit, services, workflow
+from permissions import audit
 from permissions.integrity import What
-from permissions.models import AuditVerification, ConductRule, PermissionRequest, User
+from permissions.models import AuditVerification, PermissionRequest, User
 from permissions.states import Status
-from tests.factories import draft_request, submitted_request
-from tests.helpers import days, page_queries, today
+from tests.factories import submitted_request
+from tests.helpers import PDF, days, decided_with_files, page_queries, today
 
 from .conftest import references
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 # Session, user, the second factor, roles, then the runs (their mismatches are on their
 # rows) and, when the newest run names one, the first bad event.
@@ -36,27 +34,9 @@ MISMATCH_ROW = re.compile(
 DASHBOARD_QUERIES = 16
 
 
-def with_file(applicant: User) -> PermissionRequest:
-    draft = draft_request(applicant)
-    services.attachment_add(
-        request=draft, by=applicant, upload=SimpleUploadedFile("talk.pdf", PDF, "application/pdf")
-    )
-    return workflow.submit(draft.pk, by=applicant, declaration=True)
-
-
 @pytest.fixture
 def requests(servant: User, reporting_officer: User) -> dict[str, PermissionRequest]:
-    approved = with_file(servant)
-    workflow.approve(approved.pk, by=reporting_officer)
-    rejected = with_file(servant)
-    workflow.reject(
-        rejected.pk,
-        by=reporting_officer,
-        reason="It would breach Rule 22.",
-        rule=ConductRule.objects.get(number="22"),
-    )
-    pending = with_file(servant)
-    return {"approved": approved, "rejected": rejected, "pending": pending}
+    return decided_with_files(servant, reporting_officer)
 
 
 def tamper(requests: dict[str, PermissionRequest]) -> None:
@@ -96,7 +76,7 @@ def test_a_run_started_here_sweeps_the_records_and_shows_what_differs(
 
     run = AuditVerification.objects.get()
     assert (run.ok, run.content_ok, run.mismatches_found) == (True, False, 4)
-    assert (run.requests_checked, run.files_checked) == (3, 3)
+    assert (run.requests_checked, run.files_checked) == (4, 3)
     html = response.content.decode()
     assert "The audit chain is intact" in html
     assert "4 mismatches were found between the records and the audit chain" in html
@@ -104,7 +84,7 @@ def test_a_run_started_here_sweeps_the_records_and_shows_what_differs(
     assert "The records did not match the chain." in result
     assert "4 mismatches between requests or files" in result
     assert section(html, 'id="content-ok"', "</dd>").endswith(">4 mismatches\n")
-    assert section(html, 'id="requests-checked"', "</dd>").endswith(">3")
+    assert section(html, 'id="requests-checked"', "</dd>").endswith(">4")
     assert section(html, 'id="files-checked"', "</dd>").endswith(">3")
 
     approved, rejected, pending = (requests[n] for n in ("approved", "rejected", "pending"))
@@ -133,7 +113,7 @@ def test_a_clean_run_says_the_records_match(
     response = auditor_browser.post("/audit/verification/run/", follow=True)
 
     html = response.content.decode()
-    assert "Every request and file matches the audit chain: 3 requests and 3 files checked." in (
+    assert "Every request and file matches the audit chain: 4 requests and 3 files checked." in (
         html
     )
     result = section(html, 'id="content-result"', "</div>")
@@ -144,7 +124,7 @@ def test_a_clean_run_says_the_records_match(
     assert 'id="records-warning"' not in dashboard
     records = section(dashboard, 'id="figure-records"', "</div>")
     assert ">Match<" in records
-    assert "3 requests and 3 files checked" in records
+    assert "4 requests and 3 files checked" in records
 
 
 def test_a_run_keeps_the_first_mismatches_and_the_page_says_how_many_more(

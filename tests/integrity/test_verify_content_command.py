@@ -10,19 +10,15 @@ from pathlib import Path
 import pytest
 from celery.schedules import crontab
 from django.conf import settings
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
-from permissions import audit, integrity, schedules, services, tasks, workflow
+from permissions import audit, integrity, schedules, tasks
 from permissions.integrity import What
-from permissions.models import AuditEvent, AuditVerification, ConductRule, PermissionRequest, User
+from permissions.models import AuditEvent, AuditVerification, PermissionRequest, User
 from permissions.states import Action, Status
-from tests.factories import draft_request
-from tests.helpers import approved_until, days, today
+from tests.helpers import PDF, approved_until, days, decided_with_files, today
 
 pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def verify_audit(*args: str) -> tuple[int, str]:
@@ -34,33 +30,9 @@ def verify_audit(*args: str) -> tuple[int, str]:
     return 0, out.getvalue()
 
 
-def with_file(applicant: User) -> PermissionRequest:
-    draft = draft_request(applicant)
-    services.attachment_add(
-        request=draft, by=applicant, upload=SimpleUploadedFile("talk.pdf", PDF, "application/pdf")
-    )
-    return workflow.submit(draft.pk, by=applicant, declaration=True)
-
-
 @pytest.fixture
 def requests(servant: User, reporting_officer: User, auditor: User) -> dict[str, PermissionRequest]:
-    """Approved, rejected and pending requests with files, through the workflow."""
-    approved = with_file(servant)
-    workflow.approve(approved.pk, by=reporting_officer)
-    rejected = with_file(servant)
-    workflow.reject(
-        rejected.pk,
-        by=reporting_officer,
-        reason="It would breach Rule 22.",
-        rule=ConductRule.objects.get(number="22"),
-    )
-    pending = with_file(servant)
-    return {
-        "approved": PermissionRequest.objects.get(pk=approved.pk),
-        "rejected": PermissionRequest.objects.get(pk=rejected.pk),
-        "pending": PermissionRequest.objects.get(pk=pending.pk),
-        "draft": draft_request(servant),
-    }
+    return decided_with_files(servant, reporting_officer)
 
 
 def tamper(requests: dict[str, PermissionRequest]) -> list[tuple[str, str]]:

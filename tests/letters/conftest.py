@@ -56,16 +56,6 @@ def letter_of(request: PermissionRequest) -> bytes:
 
 
 @pytest.fixture
-def television_countersigning() -> RoutingRule:
-    """Television appearances also need the countersigning officer: a chain of two."""
-    return RoutingRule.objects.create(
-        name="Television appearances",
-        target=RoutingRule.Target.COUNTERSIGNING_OFFICER,
-        platform_categories=["television"],
-    )
-
-
-@pytest.fixture
 def delegate(countersigning_officer: User) -> User:
     """Acts for the countersigning officer, who is on leave this fortnight."""
     person = UserFactory(

@@ -130,16 +130,6 @@ def rule_22() -> ConductRule:
 
 
 @pytest.fixture
-def television_countersigning() -> RoutingRule:
-    """Television appearances also need the countersigning officer."""
-    return RoutingRule.objects.create(
-        name="Television appearances",
-        target=RoutingRule.Target.COUNTERSIGNING_OFFICER,
-        platform_categories=["television"],
-    )
-
-
-@pytest.fixture
 def media_cell() -> Group:
     return Group.objects.get(name=MEDIA_CELL)
 
