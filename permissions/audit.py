@@ -202,7 +202,7 @@ def seal(recorded: AuditHead, key: str | None = None) -> str:
 # --- appending ---------------------------------------------------------------------------
 
 
-def _serialise_appends() -> None:
+def serialise_appends() -> None:
     """Make concurrent appenders queue until this transaction ends."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -258,7 +258,7 @@ def record(
     Call it as late as possible in a transaction: appenders queue from here until the
     transaction commits."""
     with transaction.atomic():
-        _serialise_appends()
+        serialise_appends()
         previous = head()
         event = AuditEvent(
             version=VERSION,
@@ -421,7 +421,7 @@ def record_head() -> AuditHead:
     transaction, through the outbox) to each of AUDIT_HEAD_RECIPIENTS: copies outside
     the database, beyond the reach of whoever can rewrite it."""
     with transaction.atomic():
-        _serialise_appends()
+        serialise_appends()
         newest = head()
         recorded = AuditHead(
             event_id=newest.pk if newest else None,

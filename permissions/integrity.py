@@ -317,6 +317,9 @@ def raise_alert(
     )
     noticed = Noticed(noticed_by)
     with transaction.atomic():
+        # Queue behind other appenders first, so that two who find the same mismatch at
+        # the same moment do not both raise it.
+        audit.serialise_appends()
         if AuditEvent.objects.filter(request=request, action=action, data__key=key).exists():
             return None
         event = audit.record(
