@@ -437,7 +437,8 @@ def record_head() -> AuditHead:
             addresses=settings.AUDIT_HEAD_RECIPIENTS,
             kind=NotificationKind.AUDIT_HEAD,
             key=f"audit-head:{recorded.pk}",
-            context={"head": recorded},
+            # The moment exactly as the seal covers it, to recompute the seal from.
+            context={"head": recorded, "sealed_moment": _timestamp(recorded.recorded_at)},
         )
     logger.info(
         "audit head: event #%s, %s events, hash %s, key %s, seal %s",

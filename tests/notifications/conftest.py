@@ -70,7 +70,6 @@ from tests.workflow.conftest import (  # noqa: E402, F401
     delegate,
     media_cell,
     media_cell_rule,
-    television_countersigning,
 )
 
 

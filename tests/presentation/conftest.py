@@ -41,7 +41,7 @@ from permissions.twofactor import devices as twofactor_devices
 from permissions.workflow import Approval
 from tests.factories import UserFactory, draft_request, make_auditor, platform
 from tests.helpers import sign_in
-from tests.workflow.conftest import grant_revoke_right, television_countersigning  # noqa: F401
+from tests.workflow.conftest import grant_revoke_right
 
 KARACHI = ZoneInfo("Asia/Karachi")
 
@@ -148,7 +148,7 @@ def world(
     reporting_officer: User,
     countersigning_officer: User,
     outsider: User,
-    television_countersigning: Any,  # noqa: F811
+    television_countersigning: Any,
 ) -> World:
     delegate = UserFactory(username="acting-officer", designation="Deputy Secretary (acting)")
     standby = UserFactory(username="standby-officer", designation="Deputy Secretary")
