@@ -14,7 +14,8 @@ import datetime
 from collections import defaultdict
 from collections.abc import Sequence
 
-from django.db.models import Q, QuerySet
+from django.contrib.auth.models import Group
+from django.db.models import Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -113,16 +114,45 @@ def step_for_decision(request: PermissionRequest, user: User) -> ApprovalStep | 
     return None
 
 
+def holders_for(officer: User) -> tuple[list[int], list[int]]:
+    """Whose steps the officer holds: (the officer and everyone who delegated to them
+    today, the officer's groups), in one query, kept on the user for the rest of the
+    HTTP request (the inbox's badge and its list both ask)."""
+    cached: tuple[list[int], list[int]] | None = getattr(officer, "_step_holders", None)
+    if cached is not None:
+        return cached
+    rows = (
+        Group.objects.filter(user=officer)
+        .order_by()
+        .annotate(kind=Value("group"))
+        .values_list("kind", "pk")
+        .union(
+            delegators_of(officer)
+            .order_by()
+            .annotate(kind=Value("person"))
+            .values_list("kind", "delegator"),
+            all=True,
+        )
+    )
+    people: list[int] = [officer.pk]
+    groups: list[int] = []
+    for kind, pk in rows:
+        (groups if kind == "group" else people).append(pk)
+    officer._step_holders = (people, groups)  # type: ignore[attr-defined]
+    return people, groups
+
+
 def steps_awaiting(officer: User) -> QuerySet[ApprovalStep]:
     """Pending steps this officer may decide: their own, their groups', and those of
-    officers who delegated to them today. Never a step of their own request."""
+    officers who delegated to them today. Never a step of their own request.
+
+    The groups and delegators are looked up first and given as lists: with subqueries
+    in the OR, PostgreSQL cannot use the step_inbox_* indexes and joins every request
+    (451 ms against 5-7 ms to count an inbox of 495 at a million requests)."""
+    people, groups = holders_for(officer)
     return (
         ApprovalStep.objects.filter(status=StepStatus.PENDING)
-        .filter(
-            Q(assignee=officer)
-            | Q(group__in=officer.groups.all())
-            | Q(assignee__in=delegators_of(officer).values("delegator"))
-        )
+        .filter(Q(assignee_id__in=people) | Q(group_id__in=groups))
         .exclude(request__applicant=officer)
     )
 

@@ -23,11 +23,12 @@ Browser = Callable[[User], Client]
 
 # The most each page may take, with 5 rows or with 50: session, user, (for officers and
 # auditors) the second factor the session was verified with, roles, the page's own
-# reads, and (for officers) the navigation's count of waiting requests.
+# reads, and (for officers) the navigation's count of waiting requests, after one look-up
+# of whose steps they hold (authority.holders_for), shared with the inbox's own list.
 MY_REQUESTS_QUERIES = 4
-INBOX_QUERIES = 6
-DECIDED_QUERIES = 6
-DETAIL_QUERIES = {"servant": 8, "reporting_officer": 10, "auditor": 10}
+INBOX_QUERIES = 7
+DECIDED_QUERIES = 7
+DETAIL_QUERIES = {"servant": 8, "reporting_officer": 11, "auditor": 10}
 
 
 def _subordinates(officer: User, count: int) -> list[User]:
