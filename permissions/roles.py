@@ -73,8 +73,16 @@ def request_roles(request: HttpRequest) -> Roles | None:
     user = request.user
     if not user.is_authenticated:
         return None
-    cached: Roles | None = getattr(request, "_portal_roles", None)
+    return roles_for(user)
+
+
+def roles_for(user: User) -> Roles:
+    """The person's roles, looked up once for this user object: the one an HTTP request
+    carries lives exactly as long as the request, so the middleware, the selectors and
+    the navigation share one look-up. Code that changes a person's groups or
+    delegations and asks again in the same breath uses roles_of."""
+    cached: Roles | None = getattr(user, "_portal_roles", None)
     if cached is None:
         cached = roles_of(user)
-        request._portal_roles = cached  # type: ignore[attr-defined]
+        user._portal_roles = cached  # type: ignore[attr-defined]
     return cached

@@ -23,7 +23,7 @@ from .models import (
     User,
 )
 from .paging import Page, SortKey, page
-from .roles import roles_of
+from .roles import roles_for
 from .states import REQUEST_ACTIONS, Status
 
 NEWEST = SortKey.newest("created_at")
@@ -136,7 +136,7 @@ def request_with_record() -> QuerySet[PermissionRequest]:
 def request_for_viewer(*, user: User, pk: int) -> PermissionRequest:
     """The request with everything its page shows, or 404 for anyone who may not see it."""
     queryset = request_with_record()
-    if not roles_of(user).auditor:
+    if not roles_for(user).auditor:
         queryset = queryset.filter(_visible_to(user))
     try:
         return queryset.get(pk=pk)

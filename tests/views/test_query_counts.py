@@ -28,7 +28,7 @@ Browser = Callable[[User], Client]
 MY_REQUESTS_QUERIES = 4
 INBOX_QUERIES = 7
 DECIDED_QUERIES = 7
-DETAIL_QUERIES = {"servant": 8, "reporting_officer": 11, "auditor": 10}
+DETAIL_QUERIES = {"servant": 7, "reporting_officer": 10, "auditor": 9}
 
 
 def _subordinates(officer: User, count: int) -> list[User]:
