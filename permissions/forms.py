@@ -120,8 +120,14 @@ class DecisionForm(forms.Form):
         choices=StandardCondition.choices,
         widget=forms.CheckboxSelectMultiple,
     )
+    # The permission letter prints every condition on its one page: room for a long
+    # paragraph from each of two officers.
     conditions_text = forms.CharField(
-        label=_("Further conditions"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Further conditions"),
+        required=False,
+        max_length=600,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Printed on the permission letter. At most 600 characters."),
     )
     rule = forms.ModelChoiceField(
         label=_("Rule the request would breach"),

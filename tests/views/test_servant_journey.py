@@ -148,6 +148,24 @@ def test_an_approval_cannot_end_in_the_past(
     assert AuditEvent.objects.count() == events
 
 
+def test_further_conditions_fit_on_the_letter_or_are_refused_beside_the_field(
+    browser: Browser, servant: User, reporting_officer: User
+) -> None:
+    request = submitted_request(servant)
+    officer = browser(reporting_officer)
+    events = AuditEvent.objects.count()
+
+    response = _approve(officer, request.pk, conditions_text="Say only this. " * 50)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert_error_beside(html, "conditions_text", "at most 600 characters")
+    # What the officer typed is kept for them to shorten.
+    assert "Say only this. Say only this." in html
+    assert PermissionRequest.objects.get(pk=request.pk).status == Status.PENDING
+    assert AuditEvent.objects.count() == events
+
+
 def test_rejection_needs_reasons_and_a_rule(
     browser: Browser, servant: User, reporting_officer: User
 ) -> None:
