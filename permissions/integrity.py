@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -97,6 +98,12 @@ class Check:
     @property
     def valid(self) -> bool:
         return self.standing == Standing.VALID
+
+
+def contact() -> str:
+    """Whom a letter or the public check tells people to contact when a permission
+    cannot be confirmed: INTEGRITY_CONTACT, or the Establishment Division."""
+    return str(settings.INTEGRITY_CONTACT or _("the Establishment Division"))
 
 
 # --- files -------------------------------------------------------------------------------

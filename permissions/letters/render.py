@@ -26,10 +26,10 @@ from django.utils import timezone, translation
 from django.utils.dateformat import format as date_format
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from permissions import integrity
 from permissions.content import deciding_step
 from permissions.integrity import Check, Standing
 from permissions.models import ApprovalStep, ConductRule, Organisation, PermissionRequest
@@ -41,8 +41,6 @@ from permissions.verification.tokens import token_for, verification_url
 STYLESHEET = "letters/letter.css"
 
 # Whom to ask when a letter cannot be confirmed, unless INTEGRITY_CONTACT names someone.
-DEFAULT_CONTACT = gettext_lazy("the Establishment Division")
-
 # The letter is one page. It is laid out at the first of these sizes at which it fits
 # (a body class of the stylesheet each). Every field it prints has a maximum length but
 # the officers' further conditions: past FURTHER_CONDITIONS_MAX characters, or if the
@@ -177,10 +175,6 @@ def _signatory(step: ApprovalStep | None) -> Signatory | None:
     )
 
 
-def contact() -> str:
-    return str(settings.INTEGRITY_CONTACT or DEFAULT_CONTACT)
-
-
 def _mark(request: PermissionRequest, check: Check) -> Mark | None:
     if check.standing == Standing.REVOKED:
         revoked_on = timezone.localtime(request.decided_at).date() if request.decided_at else None
@@ -214,7 +208,7 @@ def _mark(request: PermissionRequest, check: Check) -> Mark | None:
                 "The portal's record of this permission no longer matches its audit trail. "
                 "Contact %(contact)s."
             )
-            % {"contact": contact()},
+            % {"contact": integrity.contact()},
         )
     return None
 

@@ -13,7 +13,6 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
@@ -32,8 +31,6 @@ from .models import Token
 # Every request counts towards the limit, whatever its method: looking a letter up is
 # what the limit is about, and the code form is sent by GET.
 EVERY_METHOD = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
-
-DEFAULT_CONTACT = _("the Establishment Division")
 
 
 def _public(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -58,10 +55,6 @@ def _person(request: HttpRequest) -> User | None:
     return request.user if request.user.is_authenticated else None
 
 
-def _contact() -> str:
-    return str(settings.INTEGRITY_CONTACT or DEFAULT_CONTACT)
-
-
 def _result(request: HttpRequest, token: Token) -> HttpResponse:
     permission = token.request
     # Without the files' bytes: the page shows no file, and the rows of the files (their
@@ -82,13 +75,15 @@ def _result(request: HttpRequest, token: Token) -> HttpResponse:
         {
             "permission": permission,
             "standing": check.standing,
-            "contact": _contact(),
+            "contact": integrity.contact(),
         },
     )
 
 
 def _not_found(request: HttpRequest) -> HttpResponse:
-    return render(request, "verification/not_found.html", {"contact": _contact()}, status=404)
+    return render(
+        request, "verification/not_found.html", {"contact": integrity.contact()}, status=404
+    )
 
 
 @_public
@@ -131,7 +126,7 @@ def short_code(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "verification/code.html",
-            {"form": form, "unknown": True, "contact": _contact()},
+            {"form": form, "unknown": True, "contact": integrity.contact()},
             status=404,
         )
     return _result(request, found)
