@@ -11,7 +11,11 @@ from django.shortcuts import render
 class MethodNotAllowedPageMiddleware:
     """Give a bare 405 the portal's page. `require_POST`, `require_http_methods` and
     class-based views answer a method they refuse with an empty body, and Django has no
-    405 handler to set; a 405 that already carries a body is left as it is."""
+    405 handler to set; a 405 that already carries a body is left as it is. The page
+    keeps what the view said of its answer (Allow, and the headers a public page sets so
+    that it is not stored, indexed or passed on as a Referer)."""
+
+    KEPT_HEADERS = ("Allow", "Cache-Control", "Expires", "X-Robots-Tag", "Referrer-Policy")
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -21,6 +25,7 @@ class MethodNotAllowedPageMiddleware:
         if response.status_code != 405 or response.streaming or response.content:
             return response
         page = render(request, "405.html", status=405)
-        if response.has_header("Allow"):
-            page["Allow"] = response["Allow"]
+        for header in self.KEPT_HEADERS:
+            if response.has_header(header):
+                page[header] = response[header]
         return page

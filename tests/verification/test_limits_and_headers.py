@@ -98,3 +98,14 @@ def test_no_answer_is_stored_indexed_or_referred_on(
 
     assert response.status_code in (200, 404)
     assert_private(response)
+
+
+def test_a_method_the_public_pages_refuse_is_the_portals_405_and_still_private(
+    letter: Letter, visitor: Visitor
+) -> None:
+    response = visitor().post(letter.url)
+    assert response.status_code == 405
+    assert "GET" in response["Allow"]
+    assert "<html" in response.content.decode().lower()
+    assert letter.request.reference not in response.content.decode()
+    assert_private(response)
