@@ -14,6 +14,7 @@ import hashlib
 import logging
 import smtplib
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
 from functools import partial
 
 from django.conf import settings
@@ -56,6 +57,48 @@ def email_opt_outs(kind: str, user_ids: Iterable[int]) -> set[int]:
     )
 
 
+def _row(
+    recipient: User,
+    *,
+    kind: str,
+    key: str,
+    request: PermissionRequest | None,
+    context: dict[str, object] | None,
+    opted_out: Collection[int],
+) -> Notification:
+    """The notification to one person, rendered, not yet saved."""
+    link = reverse("request-detail", args=[request.pk]) if request is not None else ""
+    rendered = emails.render(
+        kind,
+        {
+            **(context or {}),
+            "recipient": recipient,
+            "permission_request": request,
+            "link": f"{settings.PORTAL_URL}{link}" if link else settings.PORTAL_URL,
+        },
+    )
+    return Notification(
+        recipient=recipient,
+        kind=kind,
+        request=request,
+        dedupe_key=dedupe_key(key, recipient.pk),
+        subject=rendered.subject,
+        body_text=rendered.text,
+        body_html=rendered.html,
+        link=link,
+        status=(
+            DeliveryStatus.PENDING
+            if recipient.email and recipient.is_active and recipient.pk not in opted_out
+            else DeliveryStatus.PORTAL_ONLY
+        ),
+    )
+
+
+def _enqueue_after_commit(notification: Notification) -> None:
+    if notification.status == DeliveryStatus.PENDING:
+        transaction.on_commit(partial(enqueue, notification.pk))
+
+
 def notify(
     *,
     recipients: Iterable[User],
@@ -75,31 +118,9 @@ def notify(
     if opted_out is None:
         opted_out = email_opt_outs(kind, (person.pk for person in people))
     written = []
-    link = reverse("request-detail", args=[request.pk]) if request is not None else ""
     for recipient in people:
-        rendered = emails.render(
-            kind,
-            {
-                **(context or {}),
-                "recipient": recipient,
-                "permission_request": request,
-                "link": f"{settings.PORTAL_URL}{link}" if link else settings.PORTAL_URL,
-            },
-        )
-        notification = Notification(
-            recipient=recipient,
-            kind=kind,
-            request=request,
-            dedupe_key=dedupe_key(key, recipient.pk),
-            subject=rendered.subject,
-            body_text=rendered.text,
-            body_html=rendered.html,
-            link=link,
-            status=(
-                DeliveryStatus.PENDING
-                if recipient.email and recipient.is_active and recipient.pk not in opted_out
-                else DeliveryStatus.PORTAL_ONLY
-            ),
+        notification = _row(
+            recipient, kind=kind, key=key, request=request, context=context, opted_out=opted_out
         )
         try:
             with transaction.atomic():
@@ -107,9 +128,48 @@ def notify(
         except IntegrityError:
             continue  # already written for this cause: at most once per person
         written.append(notification)
-        if notification.status == DeliveryStatus.PENDING:
-            transaction.on_commit(partial(enqueue, notification.pk))
+        _enqueue_after_commit(notification)
     return written
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One cause's notification to some people, for notify_batch."""
+
+    recipients: list[User]
+    key: str
+    request: PermissionRequest | None = None
+    context: dict[str, object] = field(default_factory=dict)
+
+
+def notify_batch(
+    notices: Iterable[Notice], *, kind: str, opted_out: Collection[int]
+) -> list[Notification]:
+    """`notify` for a job's batch of causes of one kind, written in one INSERT instead of
+    a savepoint and an INSERT per person.
+
+    For callers whose causes are new by construction (the reminder jobs record each
+    reminder in the same transaction, under its own unique constraint): a key already
+    written is not skipped but fails the whole INSERT, and with it the caller's
+    transaction, so that the caller can fall back to one cause at a time."""
+    rows = []
+    for notice in notices:
+        people = {recipient.pk: recipient for recipient in notice.recipients}.values()
+        rows += [
+            _row(
+                recipient,
+                kind=kind,
+                key=notice.key,
+                request=notice.request,
+                context=notice.context,
+                opted_out=opted_out,
+            )
+            for recipient in people
+        ]
+    Notification.objects.bulk_create(rows)
+    for notification in rows:
+        _enqueue_after_commit(notification)
+    return rows
 
 
 def address_dedupe_key(key: str, address: str) -> str:

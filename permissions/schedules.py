@@ -36,7 +36,7 @@ from .models import (
     Reminder,
 )
 from .models.notifications import NotificationKind
-from .outbox import dedupe_key, email_opt_outs, notify
+from .outbox import Notice, dedupe_key, email_opt_outs, notify, notify_batch
 from .paging import BY_ID, batches
 from .states import Status, StepStatus
 
@@ -160,21 +160,22 @@ def expiry_reminders(*, batch_size: int = BATCH_SIZE) -> JobReport:
                 NotificationKind.EXPIRY_REMINDER,
                 (person.pk for people in recipients.values() for person in people),
             )
-            written = 0
-            for request, people in recipients.items():
-                if request.valid_until is None:  # excluded by the query; for the type checker
-                    continue
-                written += len(
-                    notify(
+            written = notify_batch(
+                (
+                    Notice(
                         recipients=people,
-                        kind=NotificationKind.EXPIRY_REMINDER,
                         key=f"expiry_reminder:{request.pk}:{new[request.pk]}",
                         request=request,
                         context={"days_left": (request.valid_until - today).days},
-                        opted_out=opted_out,
                     )
-                )
-            return len(new), written
+                    for request, people in recipients.items()
+                    # Excluded by the query; for the type checker.
+                    if request.valid_until is not None
+                ),
+                kind=NotificationKind.EXPIRY_REMINDER,
+                opted_out=opted_out,
+            )
+            return len(new), len(written)
 
     for rows in _id_batches(candidates, ("valid_until", "decided_at"), batch_size):
         report["batches"] += 1
@@ -278,19 +279,20 @@ def pending_reminders(*, batch_size: int = BATCH_SIZE) -> JobReport:
                 NotificationKind.PENDING_REMINDER,
                 (person.pk for people in holders.values() for person in people),
             )
-            written = 0
-            for step in steps:
-                written += len(
-                    notify(
+            written = notify_batch(
+                (
+                    Notice(
                         recipients=holders[step.pk],
-                        kind=NotificationKind.PENDING_REMINDER,
                         key=f"pending_reminder:{step.request_id}:{today}",
                         request=step.request,
                         context={"waiting_since": step.started_at},
-                        opted_out=opted_out,
                     )
-                )
-            return len(new), written
+                    for step in steps
+                ),
+                kind=NotificationKind.PENDING_REMINDER,
+                opted_out=opted_out,
+            )
+            return len(new), len(written)
 
     for rows in _id_batches(candidates, ("request_id",), batch_size):
         report["batches"] += 1

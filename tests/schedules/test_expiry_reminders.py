@@ -180,14 +180,15 @@ def test_one_failing_request_does_not_hold_up_the_others(
 ) -> None:
     last_day = timezone.localdate() + days(20)
     broken, *healthy = [approved_until(servant, reporting_officer, last_day) for _ in range(3)]
-    real_notify = schedules.notify
+    real_notify_batch = schedules.notify_batch
 
-    def notify(**kwargs: Any) -> Any:
-        if kwargs["request"].pk == broken.pk:
+    def notify_batch(notices: Any, **kwargs: Any) -> Any:
+        notices = list(notices)
+        if any(notice.request.pk == broken.pk for notice in notices):
             raise RuntimeError("mail template missing")
-        return real_notify(**kwargs)
+        return real_notify_batch(notices, **kwargs)
 
-    monkeypatch.setattr(schedules, "notify", notify)
+    monkeypatch.setattr(schedules, "notify_batch", notify_batch)
     with caplog.at_level(logging.ERROR), clock(at(last_day - days(14), 8)):
         report = schedules.expiry_reminders()
 
@@ -198,7 +199,7 @@ def test_one_failing_request_does_not_hold_up_the_others(
     assert f"request {broken.pk} failed" in caplog.text
     assert not Reminder.objects.filter(request=broken).exists()
 
-    monkeypatch.setattr(schedules, "notify", real_notify)
+    monkeypatch.setattr(schedules, "notify_batch", real_notify_batch)
     with clock(at(last_day - days(14), 9)):
         schedules.expiry_reminders()
     assert broken.pk in {row.request_id for row in notifications("expiry_reminder")}

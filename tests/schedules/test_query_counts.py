@@ -1,7 +1,7 @@
 """The expiry-reminder sweep spends a fixed number of queries per batch, whatever the
-number of approvals in a batch; beyond that it pays only for the outbox rows it writes.
-Ten times the approvals in as many batches must cost the job the same queries, so a
-query per approval cannot hide. bench/reminder_sweep.py runs the sweep over 100,000."""
+number of approvals in a batch, its outbox rows included (one INSERT a batch). Ten times
+the approvals in as many batches must cost the same queries, so a query per approval
+cannot hide. bench/reminder_sweep.py runs the sweep over 100,000."""
 
 from __future__ import annotations
 
@@ -47,10 +47,11 @@ def sweep(approvals: int, last_day: datetime.date, prefix: str) -> Counter[str]:
     # with their applicants and officers: the same handful of queries per batch, never
     # one per approval.
     assert counts["job"] <= 8 * (BATCHES + 1), counts
-    # notify() itself: one insert per outbox row, each in a savepoint of its own, plus
-    # one opt-out lookup per batch for everyone the batch notifies.
-    assert counts["outbox"] <= written + BATCHES + 1, counts
-    assert counts["savepoint"] <= 2 * written + 2 * (BATCHES + 1), counts
+    # The outbox: one opt-out lookup for everyone a batch notifies, and its rows in one
+    # INSERT (split only where SQLite's limit of 999 parameters makes Django split it,
+    # every ~80 rows); no savepoint per row (only the batch's own transaction).
+    assert counts["outbox"] <= 2 * (BATCHES + 1) + written // 80, counts
+    assert counts["savepoint"] <= 2 * (BATCHES + 1), counts
     return counts
 
 
@@ -59,7 +60,7 @@ def test_ten_times_the_approvals_cost_the_job_the_same_queries_per_batch() -> No
     many = sweep(200, today() + days(60), "many")
 
     assert many["job"] == few["job"], (few, many)
-    assert many["outbox"] - few["outbox"] == 2 * (200 - 20), (few, many)
+    assert many["outbox"] - few["outbox"] <= 2 * (200 - 20) // 80, (few, many)
 
 
 def test_a_second_sweep_over_the_same_approvals_writes_nothing() -> None:
