@@ -67,6 +67,15 @@ class What(models.TextChoices):
     FILE = "file", _("an attached file")
 
 
+def what_label(code: str) -> str:
+    """The words for a kind of mismatch a run kept; a kind this version does not know
+    (a later one may add some) is shown as it was recorded rather than refused."""
+    try:
+        return str(What(code).label)
+    except ValueError:
+        return code
+
+
 @dataclass(frozen=True)
 class Mismatch:
     request_id: int
@@ -83,7 +92,7 @@ class Mismatch:
         }
 
     def __str__(self) -> str:
-        return f"{self.reference}: {What(self.what).label}: {self.detail}"
+        return f"{self.reference}: {what_label(self.what)}: {self.detail}"
 
 
 @dataclass(frozen=True)
@@ -194,40 +203,48 @@ def _row_mismatches(
     return found
 
 
-def _latest(request: PermissionRequest, key: str) -> tuple[int, str] | None:
-    event = (
-        AuditEvent.objects.filter(request=request, data__has_key=key)
-        .order_by("-pk")
-        .values_list("pk", "data")
-        .first()
-    )
-    if event is None:
-        return None
-    return event[0], str(event[1].get(key))
-
-
 def _deciding(steps: Iterable[ApprovalStep], round_: int) -> ApprovalStep | None:
     decided = [s for s in steps if s.round == round_ and s.acted_by_id is not None]
     return max(decided, key=lambda s: s.order, default=None)
 
 
-def mismatches_of(request: PermissionRequest, *, files: bool = True) -> list[Mismatch]:
-    """Everything about the request that no longer matches the chain."""
-    steps = ApprovalStep.objects.filter(request=request, round=request.round)
-    attachments = list(request.attachments.order_by("pk"))
+def _mismatches(
+    request: PermissionRequest,
+    recorded: dict[tuple[int, str], tuple[int, str]],
+    step: ApprovalStep | None,
+    attachments: list[Attachment],
+    *,
+    files: bool,
+) -> list[Mismatch]:
+    """The request's row (and with `files`, each file's bytes) against what its events
+    recorded: `recorded` from _recorded_digests, `step` its deciding step."""
     found = _row_mismatches(
         request,
-        _latest(request, "decision"),
-        _latest(request, "content"),
-        _deciding(steps, request.round),
+        recorded.get((request.pk, "decision")),
+        recorded.get((request.pk, "content")),
+        step,
         attachments,
     )
     if files:
-        for attachment in attachments:
-            mismatch = file_mismatch(attachment, request.reference)
-            if mismatch is not None:
-                found.append(mismatch)
+        found += [
+            mismatch
+            for attachment in attachments
+            if (mismatch := file_mismatch(attachment, request.reference)) is not None
+        ]
     return found
+
+
+def mismatches_of(request: PermissionRequest, *, files: bool = True) -> list[Mismatch]:
+    """Everything about the request that no longer matches the chain."""
+    # .all(), sorted here: uses the attachments a page has prefetched already.
+    attachments = sorted(request.attachments.all(), key=lambda a: a.pk)
+    return _mismatches(
+        request,
+        _recorded_digests([request.pk]),
+        deciding_step(request),
+        attachments,
+        files=files,
+    )
 
 
 # --- standing ----------------------------------------------------------------------------
@@ -450,20 +467,16 @@ def sweep(*, batch_size: int = BATCH_SIZE, alert: bool = True) -> Sweep:
         steps = _by_request(ApprovalStep.objects.filter(request_id__in=ids, acted_by__isnull=False))
         files = _by_request(Attachment.objects.filter(request_id__in=ids).order_by("pk"))
         for request in batch:
-            result.requests_checked += 1
             attachments = files.get(request.pk, [])
-            found = _row_mismatches(
+            result.requests_checked += 1
+            result.files_checked += len(attachments)
+            found = _mismatches(
                 request,
-                recorded.get((request.pk, "decision")),
-                recorded.get((request.pk, "content")),
+                recorded,
                 _deciding(steps.get(request.pk, []), request.round),
                 attachments,
+                files=True,
             )
-            for attachment in attachments:
-                result.files_checked += 1
-                mismatch = file_mismatch(attachment, request.reference)
-                if mismatch is not None:
-                    found.append(mismatch)
             if found:
                 result.mismatches.extend(found)
                 if alert:

@@ -99,6 +99,18 @@ def _enqueue_after_commit(notification: Notification) -> None:
         transaction.on_commit(partial(enqueue, notification.pk))
 
 
+def _write(notification: Notification) -> bool:
+    """Save the notification in a savepoint of its own and send it after commit; False
+    if its cause was written already for its recipient (at most once each)."""
+    try:
+        with transaction.atomic():
+            notification.save()
+    except IntegrityError:
+        return False
+    _enqueue_after_commit(notification)
+    return True
+
+
 def notify(
     *,
     recipients: Iterable[User],
@@ -122,13 +134,8 @@ def notify(
         notification = _row(
             recipient, kind=kind, key=key, request=request, context=context, opted_out=opted_out
         )
-        try:
-            with transaction.atomic():
-                notification.save()
-        except IntegrityError:
-            continue  # already written for this cause: at most once per person
-        written.append(notification)
-        _enqueue_after_commit(notification)
+        if _write(notification):
+            written.append(notification)
     return written
 
 
@@ -208,13 +215,8 @@ def notify_addresses(
             body_text=rendered.text,
             body_html=rendered.html,
         )
-        try:
-            with transaction.atomic():
-                notification.save()
-        except IntegrityError:
-            continue  # already written for this cause: at most once per address
-        written.append(notification)
-        transaction.on_commit(partial(enqueue, notification.pk))
+        if _write(notification):
+            written.append(notification)
     return written
 
 

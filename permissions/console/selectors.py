@@ -15,7 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..integrity import What
+from ..integrity import what_label
 from ..models import (
     AuditEvent,
     AuditVerification,
@@ -421,14 +421,10 @@ class ShownMismatch:
 
 
 def _shown(kept: dict[str, Any]) -> ShownMismatch:
-    try:
-        what = str(What(str(kept.get("what", ""))).label)
-    except ValueError:  # a kind a later version may add: shown as recorded
-        what = str(kept.get("what", ""))
     return ShownMismatch(
         request_id=kept.get("request"),
         reference=str(kept.get("reference", "")),
-        what=what,
+        what=what_label(str(kept.get("what", ""))),
         detail=str(kept.get("detail", "")),
     )
 

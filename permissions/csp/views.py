@@ -105,7 +105,7 @@ def _declared_length(request: HttpRequest) -> int:
 
 
 # A flood from one address is cut off before its bodies are read or logged.
-@per_address("csp-report", "RATELIMIT_PUBLIC")
+@per_address("csp-report", "RATELIMIT_PUBLIC", public=True)
 @csrf_exempt
 @require_POST
 def csp_report(request: HttpRequest) -> HttpResponse:

@@ -99,18 +99,15 @@ def _wants_page(request: HttpRequest) -> bool:
     return "text/html" in request.headers.get("Accept", "")
 
 
-# Doors that are not about signing in: their page must not send people to sign in.
-PUBLIC_GROUPS = frozenset({"verify", "csp-report"})
-
-
-def too_many(request: HttpRequest, *, seconds: int, group: str = "signin") -> HttpResponse:
-    """The answer past the limit: 429, when to try again, and Retry-After."""
+def too_many(request: HttpRequest, *, seconds: int, public: bool = False) -> HttpResponse:
+    """The answer past the limit: 429, when to try again, and Retry-After. A `public`
+    door is not about signing in: its page does not send people to sign in."""
     wait = wait_text(seconds)
     if _wants_page(request):
         response = render(
             request,
             "throttle/too_many.html",
-            {"wait": wait, "public": group in PUBLIC_GROUPS},
+            {"wait": wait, "public": public},
             status=429,
         )
     else:
@@ -124,7 +121,11 @@ def too_many(request: HttpRequest, *, seconds: int, group: str = "signin") -> Ht
 
 
 def per_address(
-    group: str, rate_setting: str, *, methods: tuple[str, ...] = ("POST",)
+    group: str,
+    rate_setting: str,
+    *,
+    methods: tuple[str, ...] = ("POST",),
+    public: bool = False,
 ) -> Callable[[ViewT], ViewT]:
     """Limit a view (a function, or an `as_view()` result) to the rate in
     `rate_setting` per client address, counting only `methods`, under `group`."""
@@ -156,7 +157,7 @@ def per_address(
                             rate,
                             _address(group, request),
                         )
-                    return too_many(request, seconds=retry_after(usage["time_left"]), group=group)
+                    return too_many(request, seconds=retry_after(usage["time_left"]), public=public)
             return cast(HttpResponse, view(request, *args, **kwargs))
 
         return cast(ViewT, limited)

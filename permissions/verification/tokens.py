@@ -8,14 +8,10 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from permissions.models import PermissionRequest
-from permissions.states import Status
+from permissions.states import APPROVED_ONCE
 
 from .codes import new_short_code, new_token
 from .models import Token
-
-# A letter exists for a permission that was granted, whatever became of it since: the
-# public page must still say "revoked" or "expired" for a letter printed while it stood.
-ISSUED = frozenset({Status.APPROVED, Status.REVOKED, Status.EXPIRED})
 
 # Two new tokens could draw the same short code (one chance in 10^12 with a million
 # letters): draw again rather than fail the letter.
@@ -26,7 +22,9 @@ def token_for(request: PermissionRequest) -> Token:
     """The request's token, made now if it has none. Two letters made at the same moment
     get the same token: the loser of the race on the one-to-one column reads the winner's.
     ValueError for a request that was never granted."""
-    if request.status not in ISSUED:
+    # A letter exists for a permission that was granted, whatever became of it since:
+    # the public page must still say "revoked" or "expired" for a letter printed then.
+    if request.status not in APPROVED_ONCE:
         raise ValueError(
             f"{request.reference} is {request.status}: only a granted permission has a letter."
         )

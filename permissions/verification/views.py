@@ -87,7 +87,7 @@ def _not_found(request: HttpRequest) -> HttpResponse:
 
 
 @_public
-@per_address("verify", "RATELIMIT_VERIFY", methods=EVERY_METHOD)
+@per_address("verify", "RATELIMIT_VERIFY", methods=EVERY_METHOD, public=True)
 @require_http_methods(["GET", "HEAD"])
 def letter(request: HttpRequest, token: str) -> HttpResponse:
     """The page a letter's QR code opens."""
@@ -98,7 +98,7 @@ def letter(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @_public
-@per_address("verify", "RATELIMIT_VERIFY", methods=EVERY_METHOD)
+@per_address("verify", "RATELIMIT_VERIFY", methods=EVERY_METHOD, public=True)
 @require_http_methods(["GET", "HEAD"])
 def short_code(request: HttpRequest) -> HttpResponse:
     """The form for the code printed on a letter, and its answer.

@@ -8,17 +8,14 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from permissions import audit
-from permissions.integrity import What
+from permissions.integrity import what_label
 from permissions.models import AuditVerification
 
 
 def mismatch_line(mismatch: dict[str, Any]) -> str:
     """One kept mismatch as "<reference>: <what>: <detail>", the way integrity.Mismatch
-    reads; a code this version does not know is shown as it is rather than refused."""
-    try:
-        what = str(What(str(mismatch.get("what", ""))).label)
-    except ValueError:
-        what = str(mismatch.get("what"))
+    reads."""
+    what = what_label(str(mismatch.get("what", "")))
     return f"{mismatch.get('reference')}: {what}: {mismatch.get('detail')}"
 
 
