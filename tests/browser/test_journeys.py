@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from permissions.models import PermissionRequest, User
 from tests.factories import PASSWORD
@@ -36,12 +37,12 @@ def test_servant_files_and_officer_approves_with_conditions(
     fill_request(page, "Online services for citizens")
     # Submitting without the declaration keeps everything typed, with the reason beside it.
     page.get_by_role("button", name="Submit for decision").click()
-    assert page.get_by_text("Confirm that you have read the rules").is_visible()
+    expect(page.get_by_text("Confirm that you have read the rules")).to_be_visible()
     assert page.get_by_label("Topic").input_value() == "Online services for citizens"
     page.get_by_label("I have read Rules 18").check()
     page.get_by_role("button", name="Submit for decision").click()
     page.wait_for_url("**/requests/*/")
-    assert page.get_by_text("has been submitted to").is_visible()
+    expect(page.get_by_text("has been submitted to")).to_be_visible()
     request = PermissionRequest.objects.get(topic="Online services for citizens")
     assert request.status == "pending"
 
@@ -53,16 +54,14 @@ def test_servant_files_and_officer_approves_with_conditions(
     officer.get_by_label("Further conditions").fill("Send the published link within a week.")
     officer.get_by_role("button", name="Record decision").click()
     officer.wait_for_url("**/inbox/")
-    assert officer.get_by_text("Nothing is waiting for you.").is_visible()
+    expect(officer.get_by_text("Nothing is waiting for you.")).to_be_visible()
 
     page.goto(f"/requests/{request.pk}/")
-    assert page.get_by_text("Approved: valid from").is_visible()
-    assert page.get_by_text("The views expressed are personal").is_visible()
-    assert (
-        page.get_by_role("status")
-        .get_by_text("Send the published link within a week.")
-        .is_visible()
-    )
+    expect(page.get_by_text("Approved: valid from")).to_be_visible()
+    expect(page.get_by_text("The views expressed are personal")).to_be_visible()
+    expect(
+        page.get_by_role("status").get_by_text("Send the published link within a week.")
+    ).to_be_visible()
 
 
 def test_officer_must_give_reasons_and_a_rule_to_reject(
@@ -79,7 +78,7 @@ def test_officer_must_give_reasons_and_a_rule_to_reject(
     officer.goto(f"/requests/{request.pk}/decide/")
     officer.get_by_label("Reject").check()
     officer.get_by_role("button", name="Record decision").click()
-    assert officer.get_by_text("Choose the rule the request would breach.").is_visible()
+    expect(officer.get_by_text("Choose the rule the request would breach.")).to_be_visible()
     assert PermissionRequest.objects.get(pk=request.pk).status == "pending"
     officer.get_by_label("Rule the request would breach").select_option(
         label="Rule 22: Criticism of the Government"
@@ -89,5 +88,5 @@ def test_officer_must_give_reasons_and_a_rule_to_reject(
     officer.wait_for_url("**/inbox/")
 
     page.goto(f"/requests/{request.pk}/")
-    assert page.get_by_text("Rejected.").is_visible()
-    assert page.get_by_text("The commentary would embarrass the Government.").first.is_visible()
+    expect(page.get_by_text("Rejected.")).to_be_visible()
+    expect(page.get_by_text("The commentary would embarrass the Government.").first).to_be_visible()

@@ -8,6 +8,7 @@ from typing import Any
 
 import pyotp
 import pytest
+from playwright.sync_api import expect
 
 from permissions.models import AuditEvent, User
 from permissions.states import Action
@@ -45,7 +46,7 @@ def test_an_officer_sets_up_the_app_and_signs_in_with_it(
     page = fresh_browser
     sign_in_with_password(page, reporting_officer.username)
     page.wait_for_url("**/second-factor/set-up/**")
-    assert page.get_by_role("heading", name="Set up your second factor").is_visible()
+    expect(page.get_by_role("heading", name="Set up your second factor")).to_be_visible()
     qr = page.get_by_role("img", name="QR code to scan with the authenticator app")
     assert qr.evaluate("image => image.complete && image.naturalWidth > 0")
 
