@@ -1,6 +1,7 @@
 """The portal's models, one module per concern."""
 
 from .audit import AuditEvent, AuditHead, AuditVerification
+from .figures import DashboardSnapshot
 from .notifications import EmailPreference, Notification, Reminder
 from .people import AUDITORS_GROUP, BPS_MAX, BPS_MIN, Organisation, ServiceGroup, User
 from .requests import (
@@ -24,6 +25,7 @@ __all__ = [
     "AuditHead",
     "AuditVerification",
     "ConductRule",
+    "DashboardSnapshot",
     "Delegation",
     "EmailPreference",
     "Notification",
