@@ -372,10 +372,18 @@ CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 90
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# Task modules outside an installed app's tasks.py.
+CELERY_IMPORTS = ("permissions.console.tasks",)
+# How often the dashboard's grouped figures are computed afresh; the page shows their time.
+DASHBOARD_REFRESH_MINUTES = env_int("DASHBOARD_REFRESH_MINUTES", default=10, minimum=1)
 # How often beat re-enqueues the notifications a broker or mail outage left behind.
 OUTBOX_SWEEP_SECONDS = env_int("OUTBOX_SWEEP_SECONDS", default=60, minimum=1)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "sweep-outbox": {"task": "permissions.sweep_outbox", "schedule": float(OUTBOX_SWEEP_SECONDS)},
+    "refresh-dashboard": {
+        "task": "permissions.job.refresh_dashboard",
+        "schedule": float(DASHBOARD_REFRESH_MINUTES * 60),
+    },
     # The jobs of permissions/schedules.py, at Pakistan time (CELERY_TIMEZONE). Each is
     # safe to run twice or late, so a missed or repeated beat costs nothing.
     # Hourly, so an approval ends within the first hour after its last valid day.

@@ -4,6 +4,14 @@ Every figure is one grouped query (or a bounded list); the turnaround percentile
 computed here, in Python, over one column of durations fetched from the database, so
 they come out the same on SQLite and PostgreSQL.
 
+The grouped figures read whole tables, so they are not computed per visit: `refresh()`
+computes them and stores a `DashboardSnapshot`, which a scheduled job does every
+DASHBOARD_REFRESH_MINUTES, and `build()` reads the newest one. A visit that finds none,
+or finds it older than that, asks for a refresh in the background (at most one per
+period, and, where Celery runs eagerly as in the embedded default, inline) and shows
+the one it has with its time. The bounded lists (overdue steps, approvals about to
+expire) are read live through their indexes.
+
 Definitions (also shown on the page):
 - A request counts once it has been submitted; drafts never submitted are counted apart.
 - Approval rate: approved, expired and revoked requests (each was approved once) over
@@ -24,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, DurationField, ExpressionWrapper, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
@@ -31,7 +40,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ..models import ApprovalStep, AuditEvent, PermissionRequest
+from ..models import ApprovalStep, AuditEvent, DashboardSnapshot, PermissionRequest
 from ..models.requests import PlatformCategory
 from ..selectors import overdue_before
 from ..states import APPROVED_ONCE, Action, Status, StepStatus
@@ -76,6 +85,8 @@ class Outcomes:
 
 @dataclass(frozen=True)
 class Dashboard:
+    computed_at: datetime.datetime
+    refresh_minutes: int
     submitted: int
     drafts: int
     by_status: Chart
@@ -153,13 +164,16 @@ def _status_chart(counts: dict[str, int]) -> Chart:
     )
 
 
-def _category_chart(submitted: Any) -> Chart:
-    counts = dict(
+def _category_counts(submitted: Any) -> dict[str, int]:
+    return dict(
         submitted.order_by()
         .values("platform__category")
         .annotate(n=Count("pk"))
         .values_list("platform__category", "n")
     )
+
+
+def _category_chart(counts: dict[str, int]) -> Chart:
     return Chart(
         key="chart-category",
         title=_("Requests by platform category"),
@@ -170,18 +184,25 @@ def _category_chart(submitted: Any) -> Chart:
     )
 
 
-def _organisation_chart(submitted: Any, tree: OrganisationTree) -> Chart:
-    per_organisation = (
-        submitted.order_by()
+def _organisation_counts(submitted: Any) -> list[list[int | None]]:
+    """[organisation id or None, requests], each organisation the applicant's at submission."""
+    return [
+        [organisation, n]
+        for organisation, n in submitted.order_by()
         .annotate(organisation=Coalesce("applicant_organisation", "applicant__organisation"))
         .values("organisation")
         .annotate(n=Count("pk"))
         .values_list("organisation", "n")
-    )
+    ]
+
+
+def _organisation_chart(per_organisation: list[list[int | None]], tree: OrganisationTree) -> Chart:
+    # Summed to the top-level organisations of the tree as it is now, so a division
+    # moved to another ministry since the snapshot is counted under the new one.
     totals: dict[int | None, int] = {}
     for organisation, n in per_organisation:
         top = tree.top_of(organisation) if organisation in tree.names else None
-        totals[top] = totals.get(top, 0) + n
+        totals[top] = totals.get(top, 0) + (n or 0)
     ranked = sorted(
         totals.items(),
         key=lambda item: (-item[1], tree.names.get(item[0], "") if item[0] is not None else ""),
@@ -206,9 +227,13 @@ def _organisation_chart(submitted: Any, tree: OrganisationTree) -> Chart:
     )
 
 
-def _month_chart(months: list[datetime.date]) -> Chart:
+def _month_key(day: datetime.date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def _month_counts(months: list[datetime.date]) -> dict[str, int]:
     start = timezone.make_aware(datetime.datetime.combine(months[0], datetime.time.min))
-    counts: dict[tuple[int, int], int] = {}
+    counts: dict[str, int] = {}
     rows = (
         AuditEvent.objects.filter(action=Action.SUBMIT, created_at__gte=start)
         .annotate(month=TruncMonth("created_at"))
@@ -219,7 +244,11 @@ def _month_chart(months: list[datetime.date]) -> Chart:
     )
     for month, n in rows:
         local = timezone.localtime(month) if isinstance(month, datetime.datetime) else month
-        counts[(local.year, local.month)] = counts.get((local.year, local.month), 0) + n
+        counts[_month_key(local)] = counts.get(_month_key(local), 0) + n
+    return counts
+
+
+def _month_chart(months: list[datetime.date], counts: dict[str, int]) -> Chart:
     return Chart(
         key="chart-month",
         title=_("Requests submitted per month"),
@@ -227,7 +256,7 @@ def _month_chart(months: list[datetime.date]) -> Chart:
         label_heading=_("Month"),
         value_heading=_("Requests"),
         bars=[
-            Bar(date_format(first, "YEAR_MONTH_FORMAT"), counts.get((first.year, first.month), 0))
+            Bar(date_format(first, "YEAR_MONTH_FORMAT"), counts.get(_month_key(first), 0))
             for first in months
         ],
     )
@@ -259,15 +288,90 @@ def turnaround(since: datetime.datetime) -> Turnaround:
     )
 
 
+REFRESH_LOCK = "dashboard-refresh-asked"
+
+
+def _seconds(value: datetime.timedelta | None) -> float | None:
+    return None if value is None else value.total_seconds()
+
+
+def _duration(seconds: float | None) -> datetime.timedelta | None:
+    return None if seconds is None else datetime.timedelta(seconds=seconds)
+
+
+def compute() -> dict[str, Any]:
+    """The grouped figures as plain values (codes and ids, never labels or names, so the
+    page shows them in the reader's language and with the organisations' names of now)."""
+    months = _months(timezone.localdate())
+    window_start = timezone.make_aware(datetime.datetime.combine(months[0], datetime.time.min))
+    submitted = PermissionRequest.objects.filter(submitted_at__isnull=False)
+    figures = turnaround(window_start)
+    return {
+        "status": dict(
+            submitted.order_by().values("status").annotate(n=Count("pk")).values_list("status", "n")
+        ),
+        "drafts": PermissionRequest.objects.filter(status=Status.DRAFT).count(),
+        "category": _category_counts(submitted),
+        "organisation": _organisation_counts(submitted),
+        "months": [first.isoformat() for first in months],
+        "month": _month_counts(months),
+        "turnaround": {
+            "count": figures.count,
+            "median": _seconds(figures.median),
+            "p90": _seconds(figures.p90),
+        },
+    }
+
+
+def refresh() -> DashboardSnapshot:
+    """Compute the grouped figures and keep them as the newest snapshot (and the last
+    few before it, for the admin to compare)."""
+    started = timezone.now()
+    figures = compute()
+    snapshot = DashboardSnapshot.objects.create(
+        computed_at=started,
+        seconds=(timezone.now() - started).total_seconds(),
+        figures=figures,
+    )
+    stale = DashboardSnapshot.objects.order_by("-computed_at", "-id").values_list("pk", flat=True)[
+        KEEP_SNAPSHOTS:
+    ]
+    DashboardSnapshot.objects.filter(pk__in=list(stale)).delete()
+    return snapshot
+
+
+KEEP_SNAPSHOTS = 24
+
+
+def _ask_for_refresh() -> None:
+    """Once a period, however many auditors look: the job then runs on a worker (or,
+    with Celery eager, here)."""
+    from .tasks import refresh_dashboard
+
+    if cache.add(REFRESH_LOCK, True, timeout=settings.DASHBOARD_REFRESH_MINUTES * 60):
+        refresh_dashboard.delay()
+
+
+def newest_snapshot() -> DashboardSnapshot:
+    period = datetime.timedelta(minutes=settings.DASHBOARD_REFRESH_MINUTES)
+    snapshot = DashboardSnapshot.objects.order_by("-computed_at", "-id").first()
+    if snapshot is None or snapshot.computed_at < timezone.now() - period:
+        _ask_for_refresh()
+        snapshot = DashboardSnapshot.objects.order_by("-computed_at", "-id").first() or snapshot
+    if snapshot is None:
+        # Nothing to show yet and no worker has answered: the first visit after
+        # installation computes them itself.
+        snapshot = refresh()
+    return snapshot
+
+
 def build() -> Dashboard:
     today = timezone.localdate()
-    tree = organisation_tree()
-    submitted = PermissionRequest.objects.filter(submitted_at__isnull=False)
-    status_counts = dict(
-        submitted.order_by().values("status").annotate(n=Count("pk")).values_list("status", "n")
-    )
-    months = _months(today)
-    window_start = timezone.make_aware(datetime.datetime.combine(months[0], datetime.time.min))
+    snapshot = newest_snapshot()
+    figures = snapshot.figures
+    status_counts: dict[str, int] = figures["status"]
+    months = [datetime.date.fromisoformat(first) for first in figures["months"]]
+    timing = figures["turnaround"]
 
     overdue = ApprovalStep.objects.filter(
         status=StepStatus.PENDING, started_at__lt=overdue_before()
@@ -278,17 +382,23 @@ def build() -> Dashboard:
         valid_until__lte=today + datetime.timedelta(days=EXPIRING_WITHIN_DAYS),
     )
     return Dashboard(
+        computed_at=snapshot.computed_at,
+        refresh_minutes=settings.DASHBOARD_REFRESH_MINUTES,
         submitted=sum(status_counts.values()),
-        drafts=PermissionRequest.objects.filter(status=Status.DRAFT).count(),
+        drafts=figures["drafts"],
         by_status=_status_chart(status_counts),
-        by_category=_category_chart(submitted),
-        by_organisation=_organisation_chart(submitted, tree),
-        by_month=_month_chart(months),
+        by_category=_category_chart(figures["category"]),
+        by_organisation=_organisation_chart(figures["organisation"], organisation_tree()),
+        by_month=_month_chart(months, figures["month"]),
         outcomes=Outcomes(
             approved_once=sum(status_counts.get(code, 0) for code in APPROVED_ONCE),
             rejected=status_counts.get(Status.REJECTED, 0),
         ),
-        turnaround=turnaround(window_start),
+        turnaround=Turnaround(
+            count=timing["count"],
+            median=_duration(timing["median"]),
+            p90=_duration(timing["p90"]),
+        ),
         window_start=months[0],
         overdue_days=settings.INBOX_OVERDUE_DAYS,
         overdue_count=overdue.count(),

@@ -17,6 +17,7 @@ from permissions import audit
 from permissions.integrity import What
 from permissions.models import AuditVerification, PermissionRequest, User
 from permissions.states import Status
+from tests.console.figures import dashboard_queries
 from tests.factories import submitted_request
 from tests.helpers import PDF, days, decided_with_files, page_queries, today
 
@@ -31,7 +32,6 @@ VERIFICATION_QUERIES = 6
 MISMATCH_ROW = re.compile(
     r'<a href="/audit/requests/\d+/">([^<]+)</a></td>\s*<td>([^<]*)</td>\s*<td>([^<]*)</td>'
 )
-DASHBOARD_QUERIES = 16
 
 
 @pytest.fixture
@@ -285,14 +285,10 @@ def test_the_dashboard_costs_the_same_with_a_sweep_shown(
     django_assert_max_num_queries,  # type: ignore[no-untyped-def]
 ) -> None:
     request = submitted_request(servant)
-    none = page_queries(
-        auditor_browser, "/audit/", DASHBOARD_QUERIES, django_assert_max_num_queries
-    )
+    none = dashboard_queries(auditor_browser, django_assert_max_num_queries)
     _many_runs(request, 3, 500)
     audit.run_verification()
-    shown = page_queries(
-        auditor_browser, "/audit/", DASHBOARD_QUERIES, django_assert_max_num_queries
-    )
+    shown = dashboard_queries(auditor_browser, django_assert_max_num_queries)
     html = auditor_browser.get("/audit/").content.decode()
     assert 'id="records-warning"' in html
     print("QUERIES console dashboard with a sweep", none, shown)
