@@ -1,6 +1,8 @@
 # Conduct Portal. `make run` serves the portal on the embedded default; `make test` runs
 # every test, on PYTEST_WORKERS processes (0: in this one); `make coverage` measures the
-# branch coverage of permissions/ on one. Each creates the virtual environment on first use.
+# branch coverage of permissions/ on one; `make bench` measures every page and job against a
+# national data set in PostgreSQL (BENCH_ARGS, e.g. --requests 100000; see bench/README.md).
+# Each creates the virtual environment on first use.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -9,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test coverage lint install migrate seed clean
+.PHONY: run test coverage lint install migrate seed clean bench
 
 $(STAMP): pyproject.toml requirements/constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +39,9 @@ coverage: install
 	$(BIN)/coverage erase
 	$(BIN)/coverage run -m pytest -p no:xdist $(PYTEST_ARGS); status=$$?; \
 	$(BIN)/coverage report --skip-covered; exit $$status
+
+bench: install
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
