@@ -26,6 +26,7 @@ class NotificationKind(models.TextChoices):
     SECOND_FACTOR_RESET = "second_factor_reset", _("Your second factor was reset")
     INTEGRITY_ALERT = "integrity_alert", _("A record no longer matches the audit trail")
     AUDIT_HEAD = "audit_head", _("The audit trail's daily head")
+    EXPORT_READY = "export_ready", _("An export is ready to download")
 
 
 # Decisions on a person's own request, and a change to how they sign in, always go out
