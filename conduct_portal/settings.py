@@ -215,6 +215,7 @@ INSTALLED_APPS = [
     "permissions.twofactor.apps.TwoFactorConfig",
     "permissions.verification.apps.VerificationConfig",
     "permissions.letters.apps.LettersConfig",
+    "permissions.exports.apps.ExportsConfig",
 ]
 
 MIDDLEWARE = [
@@ -415,7 +416,16 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "permissions.job.verify_audit",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Hourly: an export's file is deleted within the hour after its time is up.
+    "expire-exports": {"task": "permissions.exports.expire", "schedule": crontab(minute=40)},
 }
+
+# The console's exports (permissions/exports/). A result of up to EXPORT_DIRECT_MAX_ROWS
+# rows is sent at once (well inside the web worker's time limit); a longer one is written
+# to a file by a worker, kept EXPORT_KEEP_DAYS days, within EXPORT_TIME_LIMIT_SECONDS.
+EXPORT_DIRECT_MAX_ROWS = env_int("EXPORT_DIRECT_MAX_ROWS", default=10_000, minimum=0)
+EXPORT_KEEP_DAYS = env_int("EXPORT_KEEP_DAYS", default=7, minimum=1)
+EXPORT_TIME_LIMIT_SECONDS = env_int("EXPORT_TIME_LIMIT_SECONDS", default=3_600, minimum=60)
 
 if REDIS_URL:
     CACHES = {

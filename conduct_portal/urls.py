@@ -19,5 +19,6 @@ urlpatterns = [
     path("session/", include("permissions.signin.urls")),
     path("letters/", include("permissions.letters.urls")),
     path("check/", include("permissions.verification.urls")),
+    path("audit/exports/", include("permissions.exports.urls")),
     path("", include("permissions.urls")),
 ]

@@ -283,8 +283,12 @@ REQUEST_EXPORT_FIELDS = (
 )
 
 
-def requests_for_export(search: RequestSearch) -> Iterator[dict[str, Any]]:
-    """Every matching request as a flat row, in the search's order, a batch at a time."""
+def request_export_batches(
+    search: RequestSearch, *, size: int | None = None
+) -> Iterator[list[tuple[Any, ...]]]:
+    """Every matching request as a tuple of REQUEST_EXPORT_FIELDS, in the search's order,
+    a batch (one LIMITed query) at a time. Tuples, not dicts: an export of millions
+    builds no dictionary per row."""
     last_decision = (
         AuditEvent.objects.filter(request=OuterRef("pk"), action__in=DECISIONS)
         .order_by("-pk")
@@ -298,11 +302,16 @@ def requests_for_export(search: RequestSearch) -> Iterator[dict[str, Any]]:
             ),
             last_decided_by=Subquery(last_decision),
         )
-        .values(*REQUEST_EXPORT_FIELDS)
+        .values_list(*REQUEST_EXPORT_FIELDS)
     )
     sort = search.sort_key
-    for batch in batches(queryset, sort=sort, size=EXPORT_BATCH_SIZE, key=(sort.field, "id")):
-        yield from batch
+    key = (REQUEST_EXPORT_FIELDS.index(sort.field), REQUEST_EXPORT_FIELDS.index("id"))
+    yield from batches(queryset, sort=sort, size=size or EXPORT_BATCH_SIZE, key=key)
+
+
+def requests_exceed(search: RequestSearch, limit: int) -> bool:
+    """Whether more than `limit` requests match: a count that stops at limit + 1 rows."""
+    return matching_requests(search)[: limit + 1].count() > limit
 
 
 # --- one request's whole record ----------------------------------------------------------
@@ -398,13 +407,19 @@ AUDIT_EXPORT_FIELDS = (
 )
 
 
-def events_for_export(search: AuditLogSearch) -> Iterator[dict[str, Any]]:
-    """Every matching event as a flat row, newest first, a batch at a time."""
-    queryset = matching_events(search).values(*AUDIT_EXPORT_FIELDS)
-    for batch in batches(
-        queryset, sort=AUDIT_LOG_SORT, size=EXPORT_BATCH_SIZE, key=("created_at", "id")
-    ):
-        yield from batch
+def event_export_batches(
+    search: AuditLogSearch, *, size: int | None = None
+) -> Iterator[list[tuple[Any, ...]]]:
+    """Every matching event as a tuple of AUDIT_EXPORT_FIELDS, newest first, a batch at
+    a time."""
+    queryset = matching_events(search).values_list(*AUDIT_EXPORT_FIELDS)
+    key = (AUDIT_EXPORT_FIELDS.index("created_at"), AUDIT_EXPORT_FIELDS.index("id"))
+    yield from batches(queryset, sort=AUDIT_LOG_SORT, size=size or EXPORT_BATCH_SIZE, key=key)
+
+
+def events_exceed(search: AuditLogSearch, limit: int) -> bool:
+    """Whether more than `limit` events match: a count that stops at limit + 1 rows."""
+    return matching_events(search)[: limit + 1].count() > limit
 
 
 # --- the audit chain ---------------------------------------------------------------------

@@ -4,7 +4,7 @@ audit chain's verification (and each export is itself audited)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from functools import wraps
 from typing import Any, cast
 
@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -109,31 +109,32 @@ def _search_of(form: RequestSearchForm | AuditLogForm, *, unfiltered: Any) -> An
     return form.search() if form.is_valid() else None
 
 
-def _export_refused(request: HttpRequest, list_url_name: str) -> HttpResponse:
+def export_refused(
+    request: HttpRequest, export: exports.Export, filters: QueryDict
+) -> HttpResponse:
+    """Back to the list with its filters, which the list marks, and why."""
     messages.error(request, _("Correct the filters marked before exporting."))
-    query = request.GET.urlencode()
-    return redirect(reverse(list_url_name) + (f"?{query}" if query else ""))
+    query = exports.filter_query(filters).urlencode()
+    return redirect(reverse(export.list_url_name) + (f"?{query}" if query else ""))
 
 
-def _export(
-    request: HttpRequest,
-    fmt: str,
-    *,
-    form: RequestSearchForm | AuditLogForm,
-    unfiltered: Any,
-    list_url_name: str,
-    what: str,
-    rows: Callable[[Any], Iterable[Any]],
-    columns: list[Any],
-    sheet: str,
-) -> HttpResponseBase:
-    """Stream the rows of the list's current filter as CSV or XLSX, after recording
-    the export (what, in which format, with which filters) on the audit chain."""
+def _export(request: HttpRequest, what: str, fmt: str) -> HttpResponseBase:
+    """The rows of the list's current filter as CSV or XLSX, straight away when there
+    are no more than EXPORT_DIRECT_MAX_ROWS (recorded on the audit chain first: what, in
+    which format, with which filters). A longer result would hold the web worker past
+    its time limit: the auditor is sent to start an export job, which writes a file to
+    download when it is ready."""
     if fmt not in EXPORT_FORMATS:
         raise Http404
-    search = _search_of(form, unfiltered=unfiltered)
+    export = exports.EXPORTS[what]
+    form = export.form(request.GET)
+    search = export.search(form)
     if search is None:
-        return _export_refused(request, list_url_name)
+        return export_refused(request, export, request.GET)
+    if export.exceeds(search, settings.EXPORT_DIRECT_MAX_ROWS):
+        query = exports.filter_query(request.GET)
+        query.update({"what": what, "format": fmt})
+        return redirect(f"{reverse('export-new')}?{query.urlencode()}")
     audit.record(
         Action.EXPORT,
         actor=_user(request),
@@ -145,25 +146,20 @@ def _export(
         origin=audit.origin_of(request),
     )
     filename = f"{what.replace('_', '-')}-{_stamp()}.{fmt}"
+    columns, fields, batches = export.columns(), export.fields, export.batches(search)
     if fmt == "csv":
-        return exports.csv_response(filename=filename, columns=columns, rows=rows(search))
-    return exports.xlsx_response(filename=filename, sheet=sheet, columns=columns, rows=rows(search))
+        return exports.csv_response(
+            filename=filename, columns=columns, fields=fields, batches=batches
+        )
+    return exports.xlsx_response(
+        filename=filename, sheet=str(export.sheet), columns=columns, fields=fields, batches=batches
+    )
 
 
 @auditor_required
 @require_GET
 def request_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
-    return _export(
-        request,
-        fmt,
-        form=_request_search_form(request),
-        unfiltered=selectors.RequestSearch(),
-        list_url_name="console-requests",
-        what="requests",
-        rows=selectors.requests_for_export,
-        columns=exports.request_columns(),
-        sheet=_("Requests"),
-    )
+    return _export(request, "requests", fmt)
 
 
 @auditor_required
@@ -205,17 +201,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 @auditor_required
 @require_GET
 def audit_log_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
-    return _export(
-        request,
-        fmt,
-        form=_audit_log_form(request),
-        unfiltered=selectors.AuditLogSearch(),
-        list_url_name="console-audit-log",
-        what="audit_log",
-        rows=selectors.events_for_export,
-        columns=exports.event_columns(),
-        sheet=_("Audit log"),
-    )
+    return _export(request, "audit_log", fmt)
 
 
 # --- the audit chain ---------------------------------------------------------------------

@@ -24,7 +24,7 @@ from permissions import services, workflow
 from permissions.audit import SYSTEM
 from permissions.models import Attachment, Delegation, Notification, PermissionRequest, User
 from permissions.verification.tokens import token_for
-from tests.factories import draft_request
+from tests.factories import UserFactory, draft_request, make_auditor
 
 PERSONAS = (
     "anonymous",
@@ -163,6 +163,28 @@ def its_attachment(objects: Objects) -> dict[str, Any]:
     return {"pk": objects.pending.pk, "attachment_pk": objects.attachment.pk}
 
 
+def the_auditors_export(objects: Objects) -> dict[str, Any]:
+    """An export the auditor asked for, written and ready to download."""
+    from django.core.files.base import ContentFile
+
+    from permissions.exports.models import ExportJob, ExportStatus
+
+    # The auditor persona's; for the others, one made here (they see none of it).
+    owner = User.objects.filter(username="auditor").first() or make_auditor(
+        UserFactory(username="auditor")
+    )
+    job = ExportJob(
+        requested_by=owner,
+        what="audit_log",
+        fmt="csv",
+        status=ExportStatus.READY,
+        rows_written=1,
+    )
+    job.file.save("export.csv", ContentFile(b'"Event"\r\n"1"\r\n'), save=False)
+    job.save()
+    return {"pk": job.pk}
+
+
 @dataclass(frozen=True)
 class Entry:
     """One URL: what each person gets by GET, and the arguments of the URL."""
@@ -244,6 +266,12 @@ MATRIX: dict[str, Entry] = {
     "console-audit-log-csv": Entry(auditors_only()),
     "console-audit-log-xlsx": Entry(auditors_only()),
     "console-verification": Entry(auditors_only()),
+    # An auditor's own exports; another auditor's are a 404 (tests/exports/).
+    "export-list": Entry(auditors_only()),
+    # Asked for with what to export and in which format; without them, the list.
+    "export-new": Entry(expect(NOT_FOUND, auditor=redirect("/audit/exports/"))),
+    "export-detail": Entry(auditors_only(), the_auditors_export),
+    "export-download": Entry(auditors_only(), the_auditors_export),
     # GET asks to confirm; the run itself is a POST (see ACTIONS in test_matrix).
     "console-verify": Entry(auditors_only()),
     # The second factor. The officers, the auditor and the administrator must give one:

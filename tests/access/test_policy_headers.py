@@ -26,6 +26,7 @@ FILES = {
     "console-requests-xlsx",
     "console-audit-log-csv",
     "console-audit-log-xlsx",
+    "export-download",
     "second-factor-qr",
     "letter-download",
 }

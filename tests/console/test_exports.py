@@ -75,9 +75,9 @@ def test_other_text_is_left_alone(text: str) -> None:
 
 
 def test_every_csv_field_is_quoted_so_a_semicolon_cannot_start_a_cell() -> None:
-    columns = [exports.Column("Topic", lambda row: row["topic"])]
+    columns = [exports.column("Topic", "topic")]
     response = exports.csv_response(
-        filename="x.csv", columns=columns, rows=[{"topic": "Budget;=1+1"}]
+        filename="x.csv", columns=columns, fields=("topic",), batches=[[("Budget;=1+1",)]]
     )
     body = b"".join(response.streaming_content).decode("utf-8-sig")  # type: ignore[arg-type]
     assert body.splitlines() == ['"Topic"', '"Budget;=1+1"']

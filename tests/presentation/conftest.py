@@ -40,7 +40,7 @@ from permissions.states import Action, Status, StepStatus
 from permissions.twofactor import devices as twofactor_devices
 from permissions.workflow import Approval
 from tests.factories import UserFactory, draft_request, make_auditor, platform
-from tests.helpers import sign_in
+from tests.helpers import celery_configured, sign_in
 from tests.workflow.conftest import grant_revoke_right
 
 KARACHI = ZoneInfo("Asia/Karachi")
@@ -273,6 +273,12 @@ def world(
     Client().post("/login/", {"username": servant.username, "password": "wrong password"})
     assert signed_in(outsider).get(f"/requests/{approved.pk}/").status_code == 404
     assert signed_in(auditor).get("/audit/requests/export.csv").status_code == 200
+    # An export written by a job (here, in this process), which tells the auditor it is ready.
+    with celery_configured(task_always_eager=True, task_eager_propagates=True):
+        started = signed_in(auditor).post(
+            "/audit/exports/new/", {"what": "audit_log", "format": "xlsx", "filters": ""}
+        )
+    assert started.status_code == 302
     # A lost phone: the administrator resets the auditor's second factor.
     twofactor_devices.reset(auditor, by=standby, reason="Phone lost on tour; confirmed in person.")
     # A record changed behind the portal's back, found by the nightly check (the one
