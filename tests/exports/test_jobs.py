@@ -19,6 +19,7 @@ import time_machine
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from permissions import audit
 from permissions.console import exports, selectors
@@ -145,6 +146,33 @@ def test_the_xlsx_holds_every_row_and_moves_to_a_further_sheet_when_one_is_full(
     # The oldest event, last, starts like a formula: a text cell, quoted.
     assert "'=event 0" in second
     assert "<f>" not in second
+
+
+def test_a_spreadsheet_program_reads_every_row_of_every_sheet(
+    auditor_browser: Client, events: int, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Read back as a reader does, in read-only (streaming) mode: the row count of the
+    whole log across its sheets, each with its header, and text that stays text."""
+    monkeypatch.setattr(selectors, "EXPORT_BATCH_SIZE", BATCH)
+    monkeypatch.setattr(exports, "XLSX_ROWS_PER_SHEET", 250)
+    job = start(auditor_browser, fmt="xlsx")
+    job.refresh_from_db()
+    workbook_file = tmp_path / "export.xlsx"
+    workbook_file.write_bytes(downloaded(auditor_browser, job))
+
+    workbook = load_workbook(workbook_file, read_only=True)
+    try:
+        sheets = [list(sheet.iter_rows(values_only=True)) for sheet in workbook.worksheets]
+    finally:
+        workbook.close()
+
+    assert [len(rows) - 1 for rows in sheets] == [250, events + 1 - 250]
+    assert all(rows[0][0] == "Event" for rows in sheets)
+    # Every event up to the export's own once, by its number (the download came after).
+    shown = [row[0] for rows in sheets for row in rows[1:]]
+    recorded = AuditEvent.objects.filter(pk__lte=max(shown)).order_by("pk")
+    assert sorted(shown) == list(recorded.values_list("pk", flat=True))
+    assert any(cell == "'=event 0" for cell in sheets[-1][-1])
 
 
 def test_requests_export_with_its_filters(auditor_browser: Client, servant: User) -> None:
