@@ -4,6 +4,7 @@ and shared; a value that cannot be used is shown beside its field, never a serve
 from __future__ import annotations
 
 import datetime
+import hashlib
 from typing import Any
 
 from crispy_forms.helper import FormHelper
@@ -13,6 +14,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ..dates import WindowDateField
@@ -80,6 +82,26 @@ class _ConsoleFilterForm(forms.Form):
     trail when the result is exported."""
 
     date_ranges: tuple[tuple[str, str], ...] = ()
+
+    def rendering_key(self) -> str | None:
+        """What the drawn form depends on, as a cache key; None when it has errors."""
+        if self.is_bound and self.errors:
+            return None
+        asked: list[tuple[str, tuple[str, ...]]] = []
+        if self.is_bound:
+            data = self.data
+            asked = sorted(
+                (name, tuple(data.getlist(name)) if hasattr(data, "getlist") else (data[name],))
+                for name in data
+            )
+        # Labels as the reader sees them (lazy translations drawn in the active language).
+        choices = [
+            (name, [(str(value), str(label)) for value, label in field.choices])
+            for name, field in self.fields.items()
+            if isinstance(field, forms.ChoiceField)
+        ]
+        drawn = repr((type(self).__name__, get_language(), asked, choices))
+        return "console-filters:" + hashlib.sha256(drawn.encode()).hexdigest()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
