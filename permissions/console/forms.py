@@ -77,6 +77,12 @@ def _blank(label: Any) -> list[tuple[Any, Any]]:
     return [("", label)]
 
 
+def _choices_of(field: forms.ChoiceField) -> list[tuple[Any, Any]]:
+    """A choice field's (value, label) pairs; the console's have no groups."""
+    choices: Any = field.choices
+    return list(choices)
+
+
 class _ConsoleFilterForm(forms.Form):
     """Shared behaviour: ordered date ranges, and the filters as they go in the audit
     trail when the result is exported."""
@@ -96,7 +102,7 @@ class _ConsoleFilterForm(forms.Form):
             )
         # Labels as the reader sees them (lazy translations drawn in the active language).
         choices = [
-            (name, [(str(value), str(label)) for value, label in field.choices])
+            (name, [(str(value), str(label)) for value, label in _choices_of(field)])
             for name, field in self.fields.items()
             if isinstance(field, forms.ChoiceField)
         ]
