@@ -12,8 +12,10 @@ events, no approval notifications): the sweep only reads approved rows, and a
 workflow-made set of 100,000 would take far longer to build than to measure.
 
 Each approval reminds its servant and their reporting officer, so the sweep writes two
-outbox rows per approval. Their mail is enqueued on an in-memory broker (REDIS_URL and
-eager Celery are switched off here), so the figures cover the job, not the sending.
+outbox rows per approval: rendered together per batch (each piece of a template once per
+distinct set of values it reads), written in one INSERT, and enqueued after commit as one
+task per outbox.DELIVERY_CHUNK of them, on an in-memory broker (REDIS_URL and eager
+Celery are switched off here), so the figures cover the job, not the sending.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from . import audit, workflow
+from . import audit, outbox, workflow
 from .authority import holders_by_step
 from .errors import WorkflowError
 from .models import (
@@ -207,17 +207,21 @@ def _through_workflow(
     report: JobReport = {"batches": 0, "done": 0, "refused": 0, "failed": 0}
     for rows in _id_batches(queryset, (field,), batch_size):
         report["batches"] += 1
-        for _pk, request_id in rows:
-            try:
-                action(request_id)
-            except WorkflowError as error:
-                report["refused"] += 1
-                logger.warning("%s: request %s refused: %s", job, request_id, error.message)
-            except Exception:
-                report["failed"] += 1
-                logger.exception("%s: request %s failed", job, request_id)
-            else:
-                report["done"] += 1
+        # Each action is its own transaction, as any person's is: it holds the request's
+        # lock and the audit chain's only for itself. Their mail goes to the workers
+        # together, after the batch.
+        with outbox.enqueued_together():
+            for _pk, request_id in rows:
+                try:
+                    action(request_id)
+                except WorkflowError as error:
+                    report["refused"] += 1
+                    logger.warning("%s: request %s refused: %s", job, request_id, error.message)
+                except Exception:
+                    report["failed"] += 1
+                    logger.exception("%s: request %s failed", job, request_id)
+                else:
+                    report["done"] += 1
     logger.info("%s: %s", job, report)
     return report
 

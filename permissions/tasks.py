@@ -38,6 +38,17 @@ def deliver_notification(self: Any, notification_id: int) -> str:
         raise self.retry(exc=error, countdown=countdown) from error
 
 
+@shared_task(
+    name="permissions.deliver_notifications",
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
+def deliver_notifications(notification_ids: list[int]) -> dict[str, int]:
+    """A chunk of a job's notifications. Each is claimed on its own, so a chunk that
+    runs twice (its worker died) sends nothing twice; what it leaves, the sweep finds."""
+    return outbox.deliver_many(notification_ids)
+
+
 @shared_task(name="permissions.sweep_outbox")
 def sweep_outbox() -> int:
     return outbox.sweep()
