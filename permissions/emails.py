@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -133,12 +132,12 @@ class _Parts:
                 self.pieces.append(([node], names))
         self.kept: list[dict[tuple[object, ...], str]] = [{} for _ in self.pieces or ()]
 
-    @contextmanager
-    def _bound(self, context: dict[str, Any]) -> Iterator[Context]:
-        """The context a piece renders in, set up as Template.render sets it up."""
+    def _bound(self, context: dict[str, Any]) -> Context:
+        """The context a piece renders in, bound to the template as Template.render binds
+        it (the pieces read its engine's settings); used for one mail, then dropped."""
         bound = Context(context, autoescape=self.autoescape)
-        with bound.render_context.push_state(self.template), bound.bind_template(self.template):
-            yield bound
+        bound.template = self.template
+        return bound
 
     def render(self, context: dict[str, Any]) -> str:
         if self.pieces is None:
@@ -149,11 +148,11 @@ class _Parts:
         ]
         missing = [n for n, key in enumerate(keys) if key not in self.kept[n]]
         if missing:
-            with self._bound(context) as bound:
-                for n in missing:
-                    self.kept[n][keys[n]] = "".join(
-                        [str(node.render_annotated(bound)) for node in self.pieces[n][0]]
-                    )
+            bound = self._bound(context)
+            for n in missing:
+                self.kept[n][keys[n]] = "".join(
+                    [str(node.render_annotated(bound)) for node in self.pieces[n][0]]
+                )
         return "".join([kept[key] for kept, key in zip(self.kept, keys, strict=True)])
 
 

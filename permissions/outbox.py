@@ -78,7 +78,10 @@ def _rows(
     people: list[tuple[User, Notice]], *, kind: str, opted_out: Collection[int]
 ) -> list[Notification]:
     """The notifications to these people, each for its cause, rendered, not yet saved."""
-    links = {id(notice): _link(notice.request) for _person, notice in people}
+    links: dict[int, str] = {}
+    for _person, notice in people:
+        if id(notice) not in links:
+            links[id(notice)] = _link(notice.request)
     rendered = emails.render_many(
         kind,
         [
