@@ -85,7 +85,10 @@ class Outcomes:
 
 @dataclass(frozen=True)
 class Dashboard:
-    computed_at: datetime.datetime
+    # None, with `computing`, while the first snapshot is being worked out: the grouped
+    # figures are then empty and the page says so rather than show noughts.
+    computed_at: datetime.datetime | None
+    computing: bool
     refresh_minutes: int
     submitted: int
     drafts: int
@@ -352,23 +355,33 @@ def _ask_for_refresh() -> None:
         refresh_dashboard.delay()
 
 
-def newest_snapshot() -> DashboardSnapshot:
+def newest_snapshot() -> DashboardSnapshot | None:
+    """The newest figures, after asking for new ones if they are older than the period;
+    None when there are none yet and a worker (or another visit) is working them out."""
     period = datetime.timedelta(minutes=settings.DASHBOARD_REFRESH_MINUTES)
     snapshot = DashboardSnapshot.objects.order_by("-computed_at", "-id").first()
     if snapshot is None or snapshot.computed_at < timezone.now() - period:
         _ask_for_refresh()
         snapshot = DashboardSnapshot.objects.order_by("-computed_at", "-id").first() or snapshot
-    if snapshot is None:
-        # Nothing to show yet and no worker has answered: the first visit after
-        # installation computes them itself.
-        snapshot = refresh()
     return snapshot
+
+
+def _nothing_yet(today: datetime.date) -> dict[str, Any]:
+    return {
+        "status": {},
+        "drafts": 0,
+        "category": {},
+        "organisation": [],
+        "months": [first.isoformat() for first in _months(today)],
+        "month": {},
+        "turnaround": {"count": 0, "median": None, "p90": None},
+    }
 
 
 def build() -> Dashboard:
     today = timezone.localdate()
     snapshot = newest_snapshot()
-    figures = snapshot.figures
+    figures = snapshot.figures if snapshot is not None else _nothing_yet(today)
     status_counts: dict[str, int] = figures["status"]
     months = [datetime.date.fromisoformat(first) for first in figures["months"]]
     timing = figures["turnaround"]
@@ -382,7 +395,8 @@ def build() -> Dashboard:
         valid_until__lte=today + datetime.timedelta(days=EXPIRING_WITHIN_DAYS),
     )
     return Dashboard(
-        computed_at=snapshot.computed_at,
+        computed_at=snapshot.computed_at if snapshot is not None else None,
+        computing=snapshot is None,
         refresh_minutes=settings.DASHBOARD_REFRESH_MINUTES,
         submitted=sum(status_counts.values()),
         drafts=figures["drafts"],

@@ -123,3 +123,24 @@ def test_names_and_ministries_are_those_of_now(
 
     bars = {bar.label: bar.value for bar in figures.by_organisation.bars}
     assert bars == {"Ministry of Railways": 1}
+
+
+def test_before_the_first_figures_a_worker_works_them_out_and_the_page_says_so(
+    auditor_browser: Client, servant: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Right after installation, with a worker to ask: no visit scans the tables itself,
+    however many auditors arrive at once."""
+    submitted_request(servant)
+    asked: list[bool] = []
+    monkeypatch.setattr(tasks.refresh_dashboard, "delay", lambda: asked.append(True))
+
+    pages = [auditor_browser.get("/audit/").content.decode() for _visit in range(3)]
+
+    assert asked == [True]
+    assert DashboardSnapshot.objects.count() == 0
+    for html in pages:
+        assert "being worked out for the first time" in html
+        assert 'id="figure-submitted"' not in html
+        assert 'id="chart-status-heading"' not in html
+        assert 'id="figure-overdue"' in html
+    cache.delete(dashboard.REFRESH_LOCK)
