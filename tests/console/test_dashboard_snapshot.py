@@ -18,6 +18,7 @@ from permissions.console import dashboard, tasks
 from permissions.models import DashboardSnapshot, Organisation, User
 from tests.console.conftest import Browser
 from tests.factories import OrganisationFactory, UserFactory, make_auditor, submitted_request
+from tests.helpers import approved_until
 
 pytestmark = pytest.mark.django_db
 
@@ -144,3 +145,19 @@ def test_before_the_first_figures_a_worker_works_them_out_and_the_page_says_so(
         assert 'id="chart-status-heading"' not in html
         assert 'id="figure-overdue"' in html
     cache.delete(dashboard.REFRESH_LOCK)
+
+
+def test_the_approvals_expiring_soon_are_counted_with_the_snapshot_and_listed_live(
+    servant: User, reporting_officer: User
+) -> None:
+    soon = timezone.localdate() + datetime.timedelta(days=3)
+    approved_until(servant, reporting_officer, soon)
+    dashboard.refresh()
+    newest = approved_until(servant, reporting_officer, soon - datetime.timedelta(days=1))
+
+    figures = dashboard.build()
+
+    assert figures.expiring_count == 1
+    # The live list has both, the newest (expiring first) on top.
+    assert [request.pk for request in figures.expiring][:1] == [newest.pk]
+    assert len(figures.expiring) == 2
