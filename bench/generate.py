@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
-    from permissions.models import AuditEvent, PermissionRequest
+    from permissions.models import PermissionRequest
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -542,25 +542,6 @@ class Step:
         self.comment = ""
         self.escalated_from_id: int | None = None
         self.escalations = 0
-
-
-class Event:
-    """An audit event with the attributes permissions.audit's canonical form reads."""
-
-    version: int
-    key_id: str
-    created_at: datetime.datetime
-    request_id: int | None
-    actor_id: int | None
-    acting_for_id: int | None
-    action: str
-    from_status: str
-    to_status: str
-    comment: str
-    data: dict[str, Any]
-    ip_address: str | None
-    user_agent: str
-    prev_hash: str
 
 
 # A pending event: (time, tie-break, request id, actor, acting for, action, from, to,
@@ -1409,9 +1390,6 @@ def _generate(
     notification_id = first_notification
     portal_url = settings.PORTAL_URL
     totals = maker.totals
-    event = Event()
-    event.version = audit.VERSION
-    event.key_id = key_id
     compute_hash = audit.compute_hash
 
     def emit(pending: Pending) -> None:
@@ -1421,19 +1399,14 @@ def _generate(
         event_id += 1
         created = datetime.datetime.fromtimestamp(ts, datetime.UTC)
         if options.chain_valid:
-            event.created_at = created
-            event.request_id = request_id
-            event.actor_id = actor
-            event.acting_for_id = acting_for
-            event.action = action
-            event.from_status = from_status
-            event.to_status = to_status
-            event.comment = comment
-            event.data = data
-            event.ip_address = ip
-            event.user_agent = user_agent
-            event.prev_hash = prev_hash
-            digest = compute_hash(cast("AuditEvent", event), key=secret)
+            event = audit.StoredEvent(
+                pk=event_id, version=audit.VERSION, created_at=created, request_id=request_id,
+                actor_id=actor, acting_for_id=acting_for, action=action,
+                from_status=from_status, to_status=to_status, comment=comment, data=data,
+                ip_address=ip, user_agent=user_agent, key_id=key_id, prev_hash=prev_hash,
+                hash="",
+            )  # fmt: skip
+            digest = compute_hash(event, key=secret)
         else:
             digest = f"{event_id:064x}"
         add_event(
