@@ -111,34 +111,18 @@ def run(command: list[str], *, env: dict[str, str], timeout: float) -> str:
     return finished.stdout
 
 
-def psql(database: str, sql: str, *, timeout: float = 60) -> str:
-    return run(
-        [
-            "psql",
-            "-h",
-            PG["host"],
-            "-p",
-            PG["port"],
-            "-U",
-            PG["user"],
-            "-qAt",
-            "-d",
-            database,
-            "-v",
-            "ON_ERROR_STOP=1",
-            "-c",
-            sql,
-        ],
-        env=dict(os.environ),
-        timeout=timeout,
-    ).strip()
+def psql(database: str, *arguments: str, timeout: float = 60) -> str:
+    """psql's output for `arguments` (-c SQL, or -f FILE with -v settings)."""
+    connect = ["-h", PG["host"], "-p", PG["port"], "-U", PG["user"], "-d", database]
+    command = ["psql", *connect, "-qAt", "-v", "ON_ERROR_STOP=1", *arguments]
+    return run(command, env=dict(os.environ), timeout=timeout).strip()
 
 
 def database_exists(name: str) -> bool:
     if not re.fullmatch(r"[a-z0-9_]+", name):
         raise SystemExit(f"{name!r}: a benchmark database is named in a-z, 0-9 and _ only")
     sql = f"SELECT 1 FROM pg_database WHERE datname = '{name}'"  # noqa: S608 - checked above
-    return psql("postgres", sql) == "1"
+    return psql("postgres", "-c", sql) == "1"
 
 
 def wait_until_serving(port: int, path: str, *, seconds: float = 60) -> None:
@@ -202,9 +186,9 @@ def bare_env() -> dict[str, str]:
 def ensure_portal_database(args: argparse.Namespace, env: dict[str, str]) -> None:
     name = args.database
     if not database_exists(name):
-        psql("postgres", f'CREATE DATABASE "{name}"')
+        psql("postgres", "-c", f'CREATE DATABASE "{name}"')
     run([PYTHON, "manage.py", "migrate", "--verbosity", "0"], env=env, timeout=600)
-    have = int(psql(name, "SELECT count(*) FROM permissions_permissionrequest"))
+    have = int(psql(name, "-c", "SELECT count(*) FROM permissions_permissionrequest"))
     if have:
         say(f"data set: {have:,} requests already in {name}, kept")
         return
@@ -230,35 +214,17 @@ def ensure_portal_database(args: argparse.Namespace, env: dict[str, str]) -> Non
 
 def ensure_bare_database(env: dict[str, str]) -> None:
     if not database_exists("conduct_bench_bare"):
-        psql("postgres", 'CREATE DATABASE "conduct_bench_bare"')
+        psql("postgres", "-c", 'CREATE DATABASE "conduct_bench_bare"')
     run(
         [PYTHON, "-m", "django", "migrate", "--run-syncdb", "--verbosity", "0"],
         env=env,
         timeout=120,
     )
-    have = int(psql("conduct_bench_bare", "SELECT count(*) FROM basebench_approval"))
+    have = int(psql("conduct_bench_bare", "-c", "SELECT count(*) FROM basebench_approval"))
     if have != BARE_ROWS:
         say(f"bare page: loading {BARE_ROWS:,} rows")
-        run(
-            [
-                "psql",
-                "-h",
-                PG["host"],
-                "-p",
-                PG["port"],
-                "-U",
-                PG["user"],
-                "-q",
-                "-d",
-                "conduct_bench_bare",
-                "-v",
-                f"rows={BARE_ROWS}",
-                "-f",
-                str(BENCH / "baseline" / "load.sql"),
-            ],
-            env=env,
-            timeout=600,
-        )
+        load = str(BENCH / "baseline" / "load.sql")
+        psql("conduct_bench_bare", "-v", f"rows={BARE_ROWS}", "-f", load, timeout=600)
 
 
 # --- HTTP ------------------------------------------------------------------------------------
@@ -547,8 +513,8 @@ def verify_chain(env: dict[str, str], timeout: float) -> dict[str, Any]:
 def reminder_sweep(rows: int, timeout: float) -> dict[str, Any]:
     name = "conduct_bench_reminders"
     if database_exists(name):
-        psql("postgres", f'DROP DATABASE "{name}"')
-    psql("postgres", f'CREATE DATABASE "{name}"')
+        psql("postgres", "-c", f'DROP DATABASE "{name}"')
+    psql("postgres", "-c", f'CREATE DATABASE "{name}"')
     env = dict(os.environ, DATABASE_URL=f"postgres://{PG['user']}@{PG['host']}:{PG['port']}/{name}")
     try:
         started = time.monotonic()
@@ -565,7 +531,7 @@ def reminder_sweep(rows: int, timeout: float) -> dict[str, Any]:
             "output": output.strip()[-600:],
         }
     finally:
-        psql("postgres", f'DROP DATABASE IF EXISTS "{name}"')
+        psql("postgres", "-c", f'DROP DATABASE IF EXISTS "{name}"')
 
 
 # --- the run --------------------------------------------------------------------------------------
