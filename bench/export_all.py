@@ -105,6 +105,9 @@ def main() -> None:
         opened = time.perf_counter()
         result["rows_read_back"] = rows_in_csv(path) if args.fmt == "csv" else rows_in_xlsx(path)
         result["read_back_seconds"] = round(time.perf_counter() - opened, 1)
+    if status == ExportStatus.READY:
+        # Gigabytes at national scale: measured, read back, then gone.
+        job.file.delete(save=False)
     if args.bare:
         result["bare"] = bare_stream(job.rows_written or 10**9)
         result["ratio"] = round(result["rows_per_s"] / result["bare"]["rows_per_s"], 3)
