@@ -434,9 +434,6 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
         }
     }
-    # Every page reads the session: from Redis, written through to the database, so a
-    # restart of Redis signs nobody out and ending a session still ends it everywhere.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Security. The secure defaults follow DEBUG; each can be switched by its own variable
 # (for example off behind a plain-HTTP local stack).
