@@ -27,6 +27,7 @@ Definitions (also shown on the page):
 from __future__ import annotations
 
 import datetime
+import logging
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -54,6 +55,8 @@ from ..selectors import overdue_before
 from ..states import APPROVED_ONCE, Action, Status, StepStatus
 from .charts import Bar, Chart
 from .selectors import OrganisationTree, organisation_tree
+
+logger = logging.getLogger(__name__)
 
 MONTHS = 12
 EXPIRING_WITHIN_DAYS = 30
@@ -368,8 +371,14 @@ def _ask_for_refresh() -> None:
     with Celery eager, here)."""
     from .tasks import refresh_dashboard
 
-    if cache.add(REFRESH_LOCK, True, timeout=settings.DASHBOARD_REFRESH_MINUTES * 60):
-        refresh_dashboard.delay()
+    try:
+        if cache.add(REFRESH_LOCK, True, timeout=settings.DASHBOARD_REFRESH_MINUTES * 60):
+            refresh_dashboard.delay()
+    except Exception:  # redis and kombu raise several unrelated types when they are down
+        # The page still shows the figures it has, with their time; beat asks again.
+        logger.warning(
+            "Dashboard figures not refreshed: cache or broker unavailable", exc_info=True
+        )
 
 
 def newest_snapshot() -> DashboardSnapshot | None:

@@ -161,3 +161,21 @@ def test_the_approvals_expiring_soon_are_counted_with_the_snapshot_and_listed_li
     # The live list has both, the newest (expiring first) on top.
     assert [request.pk for request in figures.expiring][:1] == [newest.pk]
     assert len(figures.expiring) == 2
+
+
+def test_a_broker_that_is_down_leaves_the_figures_shown_with_their_time(
+    auditor_browser: Client, servant: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    submitted_request(servant)
+    dashboard.refresh()
+
+    def down() -> None:
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    monkeypatch.setattr(tasks.refresh_dashboard, "delay", down)
+    with later(settings.DASHBOARD_REFRESH_MINUTES + 1):
+        response = auditor_browser.get("/audit/")
+
+    assert response.status_code == 200
+    assert submitted_figure(response.content.decode()) == 1
+    cache.delete(dashboard.REFRESH_LOCK)
