@@ -68,10 +68,14 @@ class Notice:
     key: str
     request: PermissionRequest | None = None
     context: dict[str, object] = field(default_factory=dict)
+    # Where the notification leads in the portal: the request's page unless given.
+    link: str | None = None
 
 
-def _link(request: PermissionRequest | None) -> str:
-    return reverse("request-detail", args=[request.pk]) if request is not None else ""
+def _link(notice: Notice) -> str:
+    if notice.link is not None:
+        return notice.link
+    return reverse("request-detail", args=[notice.request.pk]) if notice.request else ""
 
 
 def _rows(
@@ -81,7 +85,7 @@ def _rows(
     links: dict[int, str] = {}
     for _person, notice in people:
         if id(notice) not in links:
-            links[id(notice)] = _link(notice.request)
+            links[id(notice)] = _link(notice)
     rendered = emails.render_many(
         kind,
         [
@@ -181,6 +185,7 @@ def notify(
     request: PermissionRequest | None = None,
     context: dict[str, object] | None = None,
     opted_out: Collection[int] | None = None,
+    link: str | None = None,
 ) -> list[Notification]:
     """Write one notification per recipient; a key already written is skipped.
 
@@ -191,7 +196,7 @@ def notify(
     people = list({recipient.pk: recipient for recipient in recipients}.values())
     if opted_out is None:
         opted_out = email_opt_outs(kind, (person.pk for person in people))
-    notice = Notice(recipients=people, key=key, request=request, context=context or {})
+    notice = Notice(recipients=people, key=key, request=request, context=context or {}, link=link)
     rows = _rows([(person, notice) for person in people], kind=kind, opted_out=opted_out)
     return [notification for notification in rows if _write(notification)]
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from permissions import audit, outbox
 from permissions.audit import Origin
 from permissions.console import exports
-from permissions.models import Notification, User
+from permissions.models import User
 from permissions.models.notifications import NotificationKind
 from permissions.roles import roles_of
 from permissions.states import Action
@@ -206,16 +206,14 @@ def export_job_run(job_id: int) -> str:
 
 
 def _notify_ready(job: ExportJob) -> None:
-    link = reverse("export-detail", args=[job.pk])
-    written = outbox.notify(
+    # About the job, not a request: it leads to the job's page, which has the download.
+    outbox.notify(
         recipients=[job.requested_by],
         kind=NotificationKind.EXPORT_READY,
         key=f"export:{job.pk}",
-        context={"export": job, "export_link": f"{settings.PORTAL_URL}{link}"},
+        context={"export": job},
+        link=reverse("export-detail", args=[job.pk]),
     )
-    # The outbox links a notification to the request it is about; this one is about
-    # the job, whose page has the download.
-    Notification.objects.filter(pk__in=[row.pk for row in written]).update(link=link)
 
 
 def export_download_record(*, job: ExportJob, by: User, origin: Origin) -> None:
