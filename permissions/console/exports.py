@@ -35,6 +35,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .. import audit
+from ..audit import Origin
+from ..models import AuditEvent, User
 from ..models.requests import Capacity, Participation, PlatformCategory, StandardCondition
 from ..states import Action, Status
 from . import selectors
@@ -512,6 +515,23 @@ class Export:
 
     def exceeds(self, search: Any, limit: int) -> bool:
         return self._exceeds(search, limit)
+
+    def record(
+        self, *, by: User, fmt: str, form: FilterForm, origin: Origin, **more: Any
+    ) -> AuditEvent:
+        """The export on the audit chain: what, in which format, with which filters (and
+        `more`, such as the job that will write it)."""
+        return audit.record(
+            Action.EXPORT,
+            actor=by,
+            data={
+                "what": self.what,
+                "format": fmt,
+                "filters": form.filters_for_record() if form.is_bound else {},
+                **more,
+            },
+            origin=origin,
+        )
 
     def columns(self) -> list[Column]:
         return self._columns()

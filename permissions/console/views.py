@@ -135,16 +135,7 @@ def _export(request: HttpRequest, what: str, fmt: str) -> HttpResponseBase:
         query = exports.filter_query(request.GET)
         query.update({"what": what, "format": fmt})
         return redirect(f"{reverse('export-new')}?{query.urlencode()}")
-    audit.record(
-        Action.EXPORT,
-        actor=_user(request),
-        data={
-            "what": what,
-            "format": fmt,
-            "filters": form.filters_for_record() if form.is_bound else {},
-        },
-        origin=audit.origin_of(request),
-    )
+    export.record(by=_user(request), fmt=fmt, form=form, origin=audit.origin_of(request))
     filename = f"{what.replace('_', '-')}-{_stamp()}.{fmt}"
     columns, fields, batches = export.columns(), export.fields, export.batches(search)
     if fmt == "csv":

@@ -53,17 +53,7 @@ def export_job_create(
             if form.is_bound
             else "",
         )
-        audit.record(
-            Action.EXPORT,
-            actor=by,
-            data={
-                "what": export.what,
-                "format": fmt,
-                "filters": form.filters_for_record() if form.is_bound else {},
-                "job": job.pk,
-            },
-            origin=origin,
-        )
+        export.record(by=by, fmt=fmt, form=form, origin=origin, job=job.pk)
     return job
 
 
