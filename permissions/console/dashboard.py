@@ -62,6 +62,10 @@ MONTHS = 12
 EXPIRING_WITHIN_DAYS = 30
 LIST_LIMIT = 10
 TOP_ORGANISATIONS = 12
+# The cache key that marks a refresh asked for, so one visit asks in a period.
+REFRESH_LOCK = "dashboard-refresh-asked"
+# Snapshots kept, the newest with those before it, for the admin to compare.
+KEEP_SNAPSHOTS = 24
 
 
 @dataclass(frozen=True)
@@ -302,9 +306,6 @@ def turnaround(since: datetime.datetime) -> Turnaround:
     )
 
 
-REFRESH_LOCK = "dashboard-refresh-asked"
-
-
 def _seconds(value: datetime.timedelta | None) -> float | None:
     return None if value is None else value.total_seconds()
 
@@ -361,9 +362,6 @@ def refresh() -> DashboardSnapshot:
     ]
     DashboardSnapshot.objects.filter(pk__in=list(stale)).delete()
     return snapshot
-
-
-KEEP_SNAPSHOTS = 24
 
 
 def _ask_for_refresh() -> None:
