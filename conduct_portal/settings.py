@@ -510,6 +510,29 @@ RATELIMIT_VERIFY = env_rate("RATELIMIT_VERIFY", "30/m")
 # trail): an office, a telephone number, an address, as the public page should print it.
 # Empty: the pages name the Establishment Division.
 INTEGRITY_CONTACT = env.str("INTEGRITY_CONTACT", default="")
+# Whom people ask for help, shown on the help pages and the contact page: the office's
+# name, an e-mail address, a telephone number and the hours someone answers. Empty: the
+# pages send people to their reporting officer and the Establishment Division.
+PORTAL_CONTACT_OFFICE = env.str("PORTAL_CONTACT_OFFICE", default="").strip()
+PORTAL_CONTACT_EMAIL = env.str("PORTAL_CONTACT_EMAIL", default="").strip()
+if PORTAL_CONTACT_EMAIL:
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    try:
+        validate_email(PORTAL_CONTACT_EMAIL)
+    except ValidationError:
+        raise ImproperlyConfigured(
+            f"PORTAL_CONTACT_EMAIL must be an e-mail address, not {PORTAL_CONTACT_EMAIL!r}."
+        ) from None
+PORTAL_CONTACT_PHONE = env.str("PORTAL_CONTACT_PHONE", default="").strip()
+# Digits, spaces and the signs a number is written with: the page dials it as a tel: link.
+if PORTAL_CONTACT_PHONE and not re.fullmatch(r"\+?[0-9][0-9 ()-]{4,30}", PORTAL_CONTACT_PHONE):
+    raise ImproperlyConfigured(
+        "PORTAL_CONTACT_PHONE must be a telephone number such as +92 51 920 0000, "
+        f"not {PORTAL_CONTACT_PHONE!r}."
+    )
+PORTAL_HELP_DESK_HOURS = env.str("PORTAL_HELP_DESK_HOURS", default="").strip()
 # Django's own Redis cache increments atomically, though django-ratelimit does not list
 # it. Without Redis the counters live in each process's memory: right for the embedded
 # default's single process, per worker under gunicorn (set REDIS_URL there).
