@@ -20,5 +20,6 @@ urlpatterns = [
     path("letters/", include("permissions.letters.urls")),
     path("check/", include("permissions.verification.urls")),
     path("audit/exports/", include("permissions.exports.urls")),
+    path("help/", include("permissions.help.urls")),
     path("", include("permissions.urls")),
 ]

@@ -295,6 +295,13 @@ MATRIX: dict[str, Entry] = {
     ),
     # The page's "Stay signed in", posted in the background.
     "session-keep-alive": Entry(expect(NOT_ALLOWED, anonymous=NOT_ALLOWED)),
+    # Help: the general page and whom to ask are for anyone, signed in or not (someone
+    # who cannot sign in needs them most); the guides for everyone signed in.
+    "help": Entry(expect(OK, anonymous=OK)),
+    "help-contact": Entry(expect(OK, anonymous=OK)),
+    "help-servants": Entry(expect(OK)),
+    "help-officers": Entry(expect(OK)),
+    "help-auditors": Entry(expect(OK)),
     # The public check of a permission letter: whoever holds the letter, signed in or not.
     "verify-code": Entry(expect(OK, anonymous=OK)),
     "verify-letter": Entry(
