@@ -4,13 +4,20 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 
 from .authority import delegators_of, steps_awaiting
+from .content import EDITABLE_FIELDS
 from .models import (
     ApprovalStep,
     Attachment,
@@ -24,7 +31,7 @@ from .models import (
 )
 from .paging import Page, SortKey, page
 from .roles import roles_for
-from .states import REQUEST_ACTIONS, Status
+from .states import REQUEST_ACTIONS, Action, Status
 
 NEWEST = SortKey.newest("created_at")
 
@@ -144,12 +151,168 @@ def request_for_viewer(*, user: User, pk: int) -> PermissionRequest:
         raise Http404 from None
 
 
-def timeline(*, request: PermissionRequest) -> QuerySet[AuditEvent]:
+def timeline(*, request: PermissionRequest) -> list[TimelineEntry]:
     """What happened to the request, for the people on it: its own actions only, not
-    the refused attempts to open it (the audit console shows those)."""
-    return AuditEvent.objects.filter(request=request, action__in=REQUEST_ACTIONS).select_related(
+    the refused attempts to open it (the audit console shows those). The amendments
+    made between a return and the resubmission that follows are one entry, saying what
+    changed; grouped here, over the one query's rows."""
+    events = AuditEvent.objects.filter(request=request, action__in=REQUEST_ACTIONS).select_related(
         "actor", "acting_for"
     )
+    return _grouped(list(events))
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One field as the applicant changed it, in the words a person reads."""
+
+    label: str
+    # What it said before and after, ready to show; both empty for an event recorded
+    # before amendments kept their values (only the field's name is known).
+    old: str = ""
+    new: str = ""
+    recorded: bool = False
+    # A long text, shown whole only on asking (a <details> element).
+    long: bool = False
+
+
+@dataclass(frozen=True)
+class Amendments:
+    title: str
+    fields: list[FieldChange]
+    files_added: list[str]
+    files_removed: list[str]
+
+    @property
+    def unchanged(self) -> bool:
+        """Every change was undone before resubmission."""
+        return not (self.fields or self.files_added or self.files_removed)
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """An event, or a run of amendments shown as one (`event` is then the last of them,
+    for its time and who made it)."""
+
+    event: AuditEvent
+    amendments: Amendments | None = None
+
+
+def _grouped(events: list[AuditEvent]) -> list[TimelineEntry]:
+    entries: list[TimelineEntry] = []
+    amending: list[AuditEvent] = []
+    for event in events:
+        if event.action == Action.AMEND:
+            amending.append(event)
+            continue
+        if amending:
+            entries.append(_amendments_entry(amending, followed_by=event.action))
+            amending = []
+        entries.append(TimelineEntry(event))
+    if amending:
+        entries.append(_amendments_entry(amending, followed_by=None))
+    return entries
+
+
+def _amendments_entry(events: list[AuditEvent], *, followed_by: str | None) -> TimelineEntry:
+    if followed_by == Action.RESUBMIT:
+        title = _("Amended before resubmission")
+    elif followed_by is None:
+        title = _("Amended, not yet resubmitted")
+    else:
+        title = str(Action.AMEND.label)
+    # name -> (old, new), the first event's old value and the last one's new; None once
+    # an event named the field without keeping its values.
+    fields: dict[str, tuple[Any, Any] | None] = {}
+    files: list[tuple[str, str, str]] = []  # (change, name, sha256), in order
+    for event in events:
+        data: dict[str, Any] = event.data if isinstance(event.data, dict) else {}
+        if data.get("files") in ("added", "removed"):
+            files.append((data["files"], str(data.get("file", "")), str(data.get("sha256", ""))))
+        for name in data.get("fields") or []:
+            change = _recorded_change(data, name)
+            if name not in fields:
+                fields[name] = change
+            else:
+                earlier = fields[name]
+                fields[name] = (earlier[0], change[1]) if earlier and change else None
+    shown = [
+        _field_change(name, change)
+        for name, change in sorted(fields.items(), key=_form_order)
+        # Changed and changed back: nothing differs from what was returned.
+        if change is None or change[0] != change[1]
+    ]
+    added, removed = _net_files(files)
+    return TimelineEntry(
+        events[-1],
+        Amendments(title=title, fields=shown, files_added=added, files_removed=removed),
+    )
+
+
+def _recorded_change(data: dict[str, Any], name: str) -> tuple[Any, Any] | None:
+    """The old and new value an amendment's event kept for the field, if it kept them."""
+    changes = data.get("changes")
+    change = changes.get(name) if isinstance(changes, dict) else None
+    if isinstance(change, dict) and "old" in change and "new" in change:
+        return change["old"], change["new"]
+    return None
+
+
+def _form_order(item: tuple[str, Any]) -> int:
+    name = item[0]
+    return EDITABLE_FIELDS.index(name) if name in EDITABLE_FIELDS else len(EDITABLE_FIELDS)
+
+
+def _net_files(files: list[tuple[str, str, str]]) -> tuple[list[str], list[str]]:
+    """The files added and removed, leaving out one added and then removed again."""
+    added: list[tuple[str, str]] = []
+    removed: list[tuple[str, str]] = []
+    for change, name, sha256 in files:
+        if change == "removed" and (name, sha256) in added:
+            added.remove((name, sha256))
+        elif change == "removed":
+            removed.append((name, sha256))
+        else:
+            added.append((name, sha256))
+    return [name for name, _sha in added], [name for name, _sha in removed]
+
+
+def _field_change(name: str, change: tuple[Any, Any] | None) -> FieldChange:
+    try:
+        field = PermissionRequest._meta.get_field(name)
+    except FieldDoesNotExist:
+        return FieldChange(label=name)
+    label = capfirst(str(getattr(field, "verbose_name", name)))
+    if change is None:
+        return FieldChange(label=label)
+    old, new = change
+    if isinstance(field, models.TextField):
+        return FieldChange(label=label, old=old or "", new=new or "", recorded=True, long=True)
+    return FieldChange(label=label, old=_shown(field, old), new=_shown(field, new), recorded=True)
+
+
+def _shown(field: Any, value: Any) -> str:
+    """A value as an amendment's event kept it (services._as_recorded), as a person
+    reads it: a choice by its label, a date in the portal's format, text in quotes."""
+    if isinstance(value, dict):  # the platform: its id and its name at the time
+        value = value.get("name") or value.get("id")
+    if isinstance(field, models.BooleanField):
+        return _("Yes") if value else _("No")
+    if value is None or value == "":
+        return _("(none)")
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    try:
+        if isinstance(field, models.DateTimeField):
+            moment = datetime.datetime.fromisoformat(str(value))
+            return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+        if isinstance(field, models.DateField):
+            return date_format(datetime.date.fromisoformat(str(value)), "DATE_FORMAT")
+    except ValueError:
+        return str(value)
+    if isinstance(field, models.CharField):
+        return _("“%(text)s”") % {"text": value}
+    return str(value)
 
 
 def earlier_requests(*, request: PermissionRequest, limit: int = 10) -> list[PermissionRequest]:

@@ -19,6 +19,7 @@ from . import audit, outbox
 from .attachments import AttachmentRefused, check_upload
 from .audit import SYSTEM, Origin
 from .content import EDITABLE_FIELDS, content_digest
+from .content import _value as recorded_value
 from .errors import WorkflowError
 from .models import (
     Attachment,
@@ -66,23 +67,39 @@ def request_update(
     changed = [
         name for name in EDITABLE_FIELDS if name in data and getattr(locked, name) != data[name]
     ]
+    amending = locked.status == Status.RETURNED
+    # Read before the new values are set: the timeline shows what each field said before.
+    before = {name: _as_recorded(locked, name) for name in changed} if amending else {}
     for name in changed:
         setattr(locked, name, data[name])
     if changed:
         locked.save(update_fields=[*changed, "updated_at"])
-        if locked.status == Status.RETURNED:
+        if amending:
+            changes = {
+                name: {"old": before[name], "new": _as_recorded(locked, name)} for name in changed
+            }
             audit.record(
                 Action.AMEND,
                 request=locked,
                 actor=by,
                 from_status=locked.status,
                 to_status=locked.status,
-                data={"fields": changed, "content": content_digest(locked)},
+                data={"fields": changed, "changes": changes, "content": content_digest(locked)},
                 origin=origin,
             )
     for name in EDITABLE_FIELDS:
         setattr(request, name, getattr(locked, name))
     return changed
+
+
+def _as_recorded(request: PermissionRequest, name: str) -> Any:
+    """A field's value as an amendment's audit event keeps it: the stored value (a choice's
+    code, a date as ISO text, an amount as text), so that the event reads the same in any
+    language; the platform also by its name, as the applicant chose it then."""
+    if name == "platform":
+        platform = request.platform if request.platform_id is not None else None
+        return {"id": request.platform_id, "name": str(platform) if platform else ""}
+    return recorded_value(getattr(request, name))
 
 
 def _audit_file_change(
