@@ -14,7 +14,7 @@ from .content import EDITABLE_FIELDS
 from .dates import WindowDateField, WindowDateTimeField
 from .models import ConductRule, Delegation, PermissionRequest, Platform
 from .models.notifications import ALWAYS_EMAILED, NotificationKind
-from .models.requests import StandardCondition
+from .models.requests import PlatformCategory, StandardCondition
 from .states import Action, Status
 
 
@@ -52,7 +52,13 @@ class MultipleFileField(forms.FileField):
 
 class RequestForm(forms.ModelForm[PermissionRequest]):
     """The applicant's form. Saving a draft needs only platform, kind and topic; the
-    rest is checked at submission (``permissions.submission``), beside each field."""
+    rest is checked at submission (``permissions.submission``), beside each field.
+
+    As GOV.UK forms do, every question is needed unless its label says "(optional)"; no
+    answer is chosen for the applicant in advance."""
+
+    # Never needed to submit; their labels say so.
+    OPTIONAL = ("outlet_url", "attachments")
 
     attachments = MultipleFileField(
         label=_("Attachments"),
@@ -63,10 +69,11 @@ class RequestForm(forms.ModelForm[PermissionRequest]):
     )
     # A link typed without a scheme is taken as https.
     outlet_url = forms.URLField(
-        label=PermissionRequest._meta.get_field("outlet_url").verbose_name,
+        label=_("Link to the outlet, programme or post"),
         max_length=500,
         required=False,
         assume_scheme="https",
+        help_text=_("For example the programme's page or the account's address."),
     )
     declaration = forms.BooleanField(
         label=_(
@@ -84,6 +91,31 @@ class RequestForm(forms.ModelForm[PermissionRequest]):
             "period_start": WindowDateField,
             "period_end": WindowDateField,
         }
+        labels = {
+            "outlet": _("Outlet, programme or handle"),
+            "summary": _("What will be said or posted"),
+            "capacity": _("In what capacity will you take part?"),
+            "account_type": _("Which account will you post from?"),
+            "timing": _("When will you take part?"),
+            "period_start": _("From"),
+            "period_end": _("Until"),
+            "official_information": _("Official information or documents are involved"),
+            "official_information_justification": _("Why is official information involved?"),
+            "honorarium": _("An honorarium or fee is offered"),
+            "honorarium_amount": _("Amount of the honorarium, in rupees"),
+        }
+        help_texts = {
+            "topic": _("In a few words, as it would appear in a list."),
+            "account_type": _("Only for social media."),
+            "event_at": _("The day and time of the appearance, interview or post."),
+            "official_information": _(
+                "Tick if you will use or mention anything you know through your post (Rule 18)."
+            ),
+            "official_information_justification": _(
+                "Say what information, and why it may be shared."
+            ),
+            "honorarium_amount": _("For example 15000."),
+        }
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 5}),
             "official_information_justification": forms.Textarea(attrs={"rows": 3}),
@@ -93,9 +125,28 @@ class RequestForm(forms.ModelForm[PermissionRequest]):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["platform"]).queryset = Platform.objects.filter(
-            is_active=True
+        platforms = Platform.objects.filter(is_active=True)
+        cast(forms.ModelChoiceField, self.fields["platform"]).queryset = platforms
+        # The account questions apply to social media alone; the page reveals them for
+        # these platforms.
+        self.social_platforms = ",".join(
+            str(pk)
+            for pk in platforms.filter(category=PlatformCategory.SOCIAL_MEDIA).values_list(
+                "pk", flat=True
+            )
         )
+        # The capacity is the applicant's to state (routing depends on it): nothing is
+        # chosen before they choose, and a draft may leave it for later.
+        capacity = cast(forms.ChoiceField, self.fields["capacity"])
+        capacity.required = False
+        capacity.choices = [c for c in capacity.choices if c[0]]
+        if self.instance._state.adding and not self.is_bound:
+            self.initial.pop("capacity", None)
+            capacity.initial = None
+        for name in self.OPTIONAL:
+            self.fields[name].label = _("%(label)s (optional)") % {
+                "label": self.fields[name].label
+            }
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -115,7 +166,7 @@ class DecisionForm(forms.Form):
     valid_from = WindowDateField(label=_("Valid from"), required=False)
     valid_until = WindowDateField(label=_("Valid until"), required=False)
     conditions = forms.MultipleChoiceField(
-        label=_("Conditions"),
+        label=_("Conditions (optional)"),
         required=False,
         choices=StandardCondition.choices,
         widget=forms.CheckboxSelectMultiple,
@@ -123,7 +174,7 @@ class DecisionForm(forms.Form):
     # The permission letter prints every condition on its one page: room for a long
     # paragraph from each of two officers.
     conditions_text = forms.CharField(
-        label=_("Further conditions"),
+        label=_("Further conditions (optional)"),
         required=False,
         max_length=600,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -142,7 +193,8 @@ class DecisionForm(forms.Form):
         help_text=_("Required when rejecting or returning; the applicant reads them."),
     )
     comment = forms.CharField(
-        label=_("Comment for the record"),
+        label=_("Comment for the record (optional)"),
+        help_text=_("Kept on the request's record with your decision."),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )

@@ -30,6 +30,8 @@ def submission_errors(request: PermissionRequest) -> dict[str, list[str]]:
         add("summary", _("Summarise what you will say or post."))
     if not request.outlet.strip():
         add("outlet", _("Name the channel, programme, newspaper, page or handle."))
+    if not request.capacity:
+        add("capacity", _("Say whether you will take part in a personal or an official capacity."))
     platform = request.platform if request.platform_id else None
     if platform is not None and not platform.is_active:
         add("platform", _("This platform is no longer offered. Choose another."))

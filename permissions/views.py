@@ -7,7 +7,7 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -135,11 +135,12 @@ def _after_save(
     attached = _save_attachments(request, form, permission_request)
     wants_submit = "submit" in request.POST
     if not attached:
-        messages.warning(
+        return _back_to_edit(
             request,
-            _("Your request is saved as it stands, but not every file was attached."),
+            form,
+            permission_request,
+            note=_("Your request is saved as it stands, but not every file was attached."),
         )
-        return _render_edit(request, form, permission_request, status=200)
     if not wants_submit:
         messages.success(
             request,
@@ -158,11 +159,12 @@ def _after_save(
         )
     except WorkflowError as error:
         _apply_field_errors(form, error)
-        messages.error(
+        return _back_to_edit(
             request,
-            _("%(problem)s Your changes are saved as a draft.") % {"problem": error.message},
+            form,
+            permission_request,
+            note=_("%(problem)s Your changes are saved as a draft.") % {"problem": error.message},
         )
-        return _render_edit(request, form, permission_request, status=200)
     messages.success(
         request,
         _("%(reference)s has been submitted to %(officer)s.")
@@ -171,11 +173,52 @@ def _after_save(
     return redirect("request-detail", pk=permission_request.pk)
 
 
+def _problems_key(pk: int) -> str:
+    return f"request-problems-{pk}"
+
+
+def _back_to_edit(
+    request: HttpRequest, form: RequestForm, permission_request: PermissionRequest, note: str
+) -> HttpResponse:
+    """The request is saved but not submitted: show its problems on its own edit page.
+
+    Redirected rather than rendered, so that the address, the title and the page agree
+    (a first save from /requests/new/ has made the draft) and reloading posts nothing
+    again. The problems and the ticked declaration ride in the session for one view."""
+    request.session[_problems_key(permission_request.pk)] = {
+        "errors": {
+            name: [str(message) for message in field_messages]
+            for name, field_messages in form.errors.items()
+        },
+        "declaration": bool(form.cleaned_data.get("declaration")),
+        "note": str(note),
+    }
+    return redirect("request-edit", pk=permission_request.pk)
+
+
+def _form_with_kept_problems(
+    request: HttpRequest, permission_request: PermissionRequest
+) -> tuple[RequestForm, str]:
+    kept = request.session.pop(_problems_key(permission_request.pk), None)
+    if not kept:
+        return RequestForm(instance=permission_request), ""
+    form = RequestForm(
+        instance=permission_request, initial={"declaration": kept.get("declaration", False)}
+    )
+    # An unbound form has no cleaned data for add_error to prune.
+    form.cleaned_data = {}
+    for name, field_messages in kept.get("errors", {}).items():
+        for message in field_messages:
+            form.add_error(None if name == NON_FIELD_ERRORS else name, message)
+    return form, kept.get("note", "")
+
+
 def _render_edit(
     request: HttpRequest,
     form: RequestForm,
     permission_request: PermissionRequest | None,
     status: int = 200,
+    problem_note: str = "",
 ) -> HttpResponse:
     return render(
         request,
@@ -184,6 +227,7 @@ def _render_edit(
             "form": form,
             "permission_request": permission_request,
             "rules": selectors.rules_for_guidance(),
+            "problem_note": problem_note,
         },
         status=status,
     )
@@ -198,8 +242,9 @@ def request_new(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             permission_request = services.request_create(applicant=user, data=form.cleaned_data)
             return _after_save(request, form, permission_request)
-        messages.error(request, _("The request was not saved. Correct the fields marked."))
-        return _render_edit(request, form, None)
+        return _render_edit(
+            request, form, None, problem_note=_("The request was not saved.")
+        )
     return _render_edit(request, RequestForm(), None)
 
 
@@ -235,9 +280,11 @@ def request_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.error(request, error.message)
                 return redirect("request-detail", pk=pk)
             return _after_save(request, form, permission_request)
-        messages.error(request, _("The changes were not saved. Correct the fields marked."))
-        return _render_edit(request, form, permission_request)
-    return _render_edit(request, RequestForm(instance=permission_request), permission_request)
+        return _render_edit(
+            request, form, permission_request, problem_note=_("The changes were not saved.")
+        )
+    form, note = _form_with_kept_problems(request, permission_request)
+    return _render_edit(request, form, permission_request, problem_note=note)
 
 
 @login_required
@@ -426,16 +473,21 @@ def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
     permission_request = selectors.request_for_viewer(user=user, pk=pk)
     step = step_for_decision(permission_request, user)
     if step is None:
-        if request.method == "POST":
-            messages.error(
-                request,
-                _("%(reference)s is not waiting for your decision: it is %(status)s.")
-                % {
-                    "reference": permission_request.reference,
-                    "status": permission_request.get_status_display(),
-                },
-            )
+        # Say why, rather than land the person on the request without a word.
+        level = messages.ERROR if request.method == "POST" else messages.INFO
+        if permission_request.applicant_id == user.pk:
+            why = _(
+                "%(reference)s is your own request: your officers decide on it, and you can "
+                "follow their decisions here."
+            ) % {"reference": permission_request.reference}
+        else:
+            why = _("%(reference)s is not waiting for your decision: it is %(status)s.") % {
+                "reference": permission_request.reference,
+                "status": permission_request.get_status_display(),
+            }
+        messages.add_message(request, level, why)
         return redirect("request-detail", pk=pk)
+    problem_note = _("Your decision was not recorded.")
     form = DecisionForm(
         request.POST or None,
         rules=selectors.rejection_rules(),
@@ -449,7 +501,7 @@ def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("request-detail", pk=pk)
         except WorkflowError as error:
             _apply_field_errors(form, error)
-            messages.error(request, error.message)
+            problem_note = error.message
         else:
             messages.success(
                 request,
@@ -470,6 +522,7 @@ def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
             "earlier": selectors.earlier_requests(request=permission_request),
             "rules": selectors.rules_for_guidance(),
             "events": selectors.timeline(request=permission_request),
+            "problem_note": problem_note,
         },
     )
 

@@ -180,8 +180,9 @@ class PermissionRequest(models.Model):
         blank=True,
         help_text=_("A summary of the points you will make, or the text of the post."),
     )
+    # Blank only in a draft: the applicant states it before submitting.
     capacity = models.CharField(
-        _("capacity"), max_length=20, choices=Capacity.choices, default=Capacity.PERSONAL
+        _("capacity"), max_length=20, choices=Capacity.choices, blank=True, default=""
     )
     account_type = models.CharField(
         _("account"), max_length=20, choices=AccountType.choices, blank=True, default=""

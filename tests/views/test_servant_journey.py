@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from permissions import workflow
 from permissions.models import (
@@ -352,7 +353,9 @@ def test_renewal_starts_a_draft_that_points_at_the_approval(
     browser: Browser, servant: User, reporting_officer: User
 ) -> None:
     approved = submitted_request(servant, topic="Weekly radio talk")
-    workflow.approve(approved.pk, by=reporting_officer)
+    # Valid from today: a permission can be renewed only once it has started.
+    started = workflow.Approval(valid_from=timezone.localdate())
+    workflow.approve(approved.pk, by=reporting_officer, approval=started)
     applicant = browser(servant)
     assert "Renew" in applicant.get(f"/requests/{approved.pk}/").content.decode()
 
@@ -386,11 +389,14 @@ def test_incomplete_submission_is_kept_as_a_draft_with_messages_beside_the_field
             official_information="on",
             submit="",
         ),
+        follow=True,
     )
 
     html = response.content.decode()
-    assert response.status_code == 200
     draft = PermissionRequest.objects.get()
+    # The saved draft's own address, so that the address, the title and the page agree.
+    assert response.redirect_chain == [(f"/requests/{draft.pk}/edit/", 302)]
+    assert f"<title>Error: Edit {draft.reference}" in html
     assert (draft.status, draft.topic, draft.official_information) == (
         Status.DRAFT,
         "Dengue season advice",
@@ -434,7 +440,8 @@ def test_a_draft_needs_platform_kind_and_topic(browser: Browser, servant: User) 
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert "The request was not saved. Correct the fields marked." in html
+    assert "The request was not saved." in html
+    assert "<title>Error: New request" in html
     assert field_errors(html) == {"topic", "participation"}
     assert "PTV News" in field_block(html, "outlet")
     assert not PermissionRequest.objects.exists()
@@ -506,5 +513,5 @@ def test_applicant_cannot_decide_their_own_request_through_a_delegation(
 
     response = _approve(applicant, request.pk)
 
-    assert "is not waiting for your decision" in response.content.decode()
+    assert "is your own request: your officers decide on it" in response.content.decode()
     assert PermissionRequest.objects.get(pk=request.pk).status == Status.PENDING

@@ -205,6 +205,7 @@ def test_refused_file_keeps_the_draft_and_the_other_files(
             attachments=[_upload("poster.png", _png()), _upload(name, content)],
             **{button: ""},
         ),
+        follow=True,
     )
 
     html = response.content.decode()
@@ -230,9 +231,11 @@ def test_refused_file_on_an_existing_draft_keeps_the_typed_changes(
     response = browser(servant).post(
         f"/requests/{draft.pk}/edit/",
         request_form_data(topic="New topic", save="", attachments=[_upload("notes.txt", b"hi")]),
+        follow=True,
     )
 
-    assert response.status_code == 200
+    assert response.redirect_chain == [(f"/requests/{draft.pk}/edit/", 302)]
+    assert 'value="New topic"' in field_block(response.content.decode(), "topic")
     assert_error_beside(
         response.content.decode(),
         "attachments",
