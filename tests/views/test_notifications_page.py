@@ -23,7 +23,7 @@ def test_an_officer_sees_a_new_request_in_notifications_and_the_badge(
     client = login(reporting_officer)
     page = client.get("/notifications/").content.decode()
     assert f"{request.reference} awaits your decision" in page
-    assert '1<span class="visually-hidden"> unread' in page
+    assert "(1 unread notification)</span>" in page
 
     notification = Notification.objects.get(recipient=reporting_officer, kind="submitted")
     response = client.get(f"/notifications/{notification.pk}/")
@@ -31,7 +31,7 @@ def test_an_officer_sees_a_new_request_in_notifications_and_the_badge(
     assert response["Location"] == f"/requests/{request.pk}/"
     notification.refresh_from_db()
     assert notification.read_at is not None
-    assert 'visually-hidden"> unread' not in client.get("/notifications/").content.decode()
+    assert "unread notification)</span>" not in client.get("/notifications/").content.decode()
 
 
 def test_nobody_opens_someone_elses_notification(
