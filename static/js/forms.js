@@ -7,9 +7,10 @@
  *
  * Conditional questions: a block marked data-shown-when="name=value" (several values with
  * commas) shows only while an input of that name in the same form holds one of the values
- * (a ticked checkbox holds "on"). The inputs that reveal a block say so with aria-controls
- * and aria-expanded. Without script every block shows, under a legend that says when it
- * applies, and the server checks only the answers that apply.
+ * (a ticked checkbox holds "on"). The inputs that reveal a block name it in aria-controls
+ * (not aria-expanded, which ARIA does not allow on radios and tick boxes). Without script
+ * every block shows, under a line that says when it applies, and the server checks only
+ * the answers that apply.
  */
 (function () {
   "use strict";
@@ -71,9 +72,6 @@
             if (!controls.includes(block.id)) {
               controls.push(block.id);
               input.setAttribute("aria-controls", controls.join(" "));
-            }
-            if (input.type === "radio" || input.type === "checkbox") {
-              input.setAttribute("aria-expanded", String(input.checked));
             }
           }
         });

@@ -89,9 +89,11 @@ def new_page(browser: Any, live_server: Any, policy_violations: list[str]) -> It
     opened may have broken the Content-Security-Policy or the Permissions-Policy."""
     contexts: list[Any] = []
 
-    def _open(username: str, password: str) -> Any:
+    def _open(username: str, password: str, *, javascript: bool = True) -> Any:
         give_app_if_needed(username)
-        context = browser.new_context(base_url=live_server.url, locale="en-GB")
+        context = browser.new_context(
+            base_url=live_server.url, locale="en-GB", java_script_enabled=javascript
+        )
         contexts.append(context)
         watch_policies(context, policy_violations)
         page = context.new_page()
