@@ -31,7 +31,7 @@ from .models import (
 )
 from .paging import Page, SortKey, page
 from .roles import roles_for
-from .states import REQUEST_ACTIONS, Action, Status
+from .states import RENEWABLE, REQUEST_ACTIONS, Action, Status
 
 NEWEST = SortKey.newest("created_at")
 
@@ -313,6 +313,14 @@ def _shown(field: Any, value: Any) -> str:
     if isinstance(field, models.CharField):
         return _("“%(text)s”") % {"text": value}
     return str(value)
+
+
+def renewable(*, request: PermissionRequest) -> bool:
+    """Whether the applicant may renew the permission: approved and started, or expired.
+    One that has not started yet still covers the dates a renewal would ask for again."""
+    if request.status not in RENEWABLE:
+        return False
+    return request.valid_from is None or request.valid_from <= timezone.localdate()
 
 
 def earlier_requests(*, request: PermissionRequest, limit: int = 10) -> list[PermissionRequest]:

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from . import audit, outbox
@@ -31,6 +32,7 @@ from .models import (
 )
 from .models.notifications import ALWAYS_EMAILED, NotificationKind
 from .references import next_reference
+from .selectors import renewable
 from .states import EDITABLE, RENEWABLE, Action, Status
 
 
@@ -168,11 +170,21 @@ def attachment_remove(*, attachment: Attachment, by: User, origin: Origin = SYST
 
 
 def renewal_start(*, approval: PermissionRequest, by: User) -> PermissionRequest:
-    """A new draft that copies an approved (or expired) request and points back at it."""
+    """A new draft that copies an approved (or expired) request and points back at it,
+    once the permission has started."""
     if approval.applicant_id != by.pk:
         raise WorkflowError(_("Only the applicant may renew this permission."))
     if approval.status not in RENEWABLE:
         raise WorkflowError(_("Only an approved or expired permission can be renewed."))
+    if approval.valid_from is not None and not renewable(request=approval):
+        # Until its first day the permission still covers the dates a renewal would ask for.
+        raise WorkflowError(
+            _("%(reference)s cannot be renewed before it starts on %(date)s.")
+            % {
+                "reference": approval.reference,
+                "date": date_format(approval.valid_from, "DATE_FORMAT"),
+            }
+        )
     data = {name: getattr(approval, name) for name in EDITABLE_FIELDS}
     data.update(event_at=None, period_start=None, period_end=None)
     return request_create(applicant=by, data=data, renews=approval)

@@ -161,9 +161,10 @@ def every_kind(
         by=reporting_officer,
         approval=Approval(conditions=["report_afterwards"], conditions_text="Report back."),
     )
+    # Its period starts today, so that it has started and can be renewed below.
     made["approved at step 2"] = filed(
         servant, timing="period", event_at=None,
-        period_start=today() + days(3), period_end=today() + days(40),
+        period_start=today(), period_end=today() + days(40),
     )  # fmt: skip
     workflow.approve(made["approved at step 2"].pk, by=reporting_officer)
     workflow.approve(

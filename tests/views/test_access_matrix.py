@@ -11,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern
+from django.utils import timezone
 
 from permissions import services, workflow
 from permissions.models import ApprovalStep, Attachment, AuditEvent, ConductRule, PermissionRequest
@@ -98,7 +99,9 @@ def request_in(servant, reporting_officer) -> Callable[[str], PermissionRequest]
         if state in {"pending", "approved"}:
             workflow.submit(draft.pk, by=servant, declaration=True)
         if state == "approved":
-            workflow.approve(draft.pk, by=reporting_officer)
+            # Valid from today: a permission can be renewed only once it has started.
+            started = workflow.Approval(valid_from=timezone.localdate())
+            workflow.approve(draft.pk, by=reporting_officer, approval=started)
         return PermissionRequest.objects.get(pk=draft.pk)
 
     return _make
