@@ -31,6 +31,9 @@ from ..states import DECISIONS
 
 EXPORT_BATCH_SIZE = 2_000
 MAX_SEARCH_WORDS = 8
+# A list counts its matches no further than this: past it the exact number tells an
+# auditor nothing more, and counting millions of rows on every visit would cost seconds.
+RESULT_COUNT_CAP = 10_000
 
 
 # --- organisations -----------------------------------------------------------------------
@@ -159,6 +162,24 @@ def _request_in(organisations: frozenset[int], prefix: str = "") -> Q:
             f"{prefix}applicant__organisation_id__in": organisations,
         }
     )
+
+
+@dataclass(frozen=True)
+class ResultCount:
+    """How many rows a list's filters match, counted no further than `cap`."""
+
+    value: int
+    cap: int
+
+    @property
+    def capped(self) -> bool:
+        return self.value > self.cap
+
+
+def _count_up_to(rows: QuerySet[Any], limit: int) -> int:
+    """The rows counted no further than limit + 1: one query over a LIMITed subquery of
+    ids, unordered, so the database stops at the limit instead of counting the table."""
+    return rows.order_by().values("pk")[: limit + 1].count()
 
 
 # --- request search ----------------------------------------------------------------------
@@ -311,7 +332,12 @@ def request_export_batches(
 
 def requests_exceed(search: RequestSearch, limit: int) -> bool:
     """Whether more than `limit` requests match: a count that stops at limit + 1 rows."""
-    return matching_requests(search)[: limit + 1].count() > limit
+    return _count_up_to(matching_requests(search), limit) > limit
+
+
+def count_requests(search: RequestSearch) -> ResultCount:
+    cap = RESULT_COUNT_CAP
+    return ResultCount(_count_up_to(matching_requests(search), cap), cap)
 
 
 # --- one request's whole record ----------------------------------------------------------
@@ -419,7 +445,12 @@ def event_export_batches(
 
 def events_exceed(search: AuditLogSearch, limit: int) -> bool:
     """Whether more than `limit` events match: a count that stops at limit + 1 rows."""
-    return matching_events(search)[: limit + 1].count() > limit
+    return _count_up_to(matching_events(search), limit) > limit
+
+
+def count_events(search: AuditLogSearch) -> ResultCount:
+    cap = RESULT_COUNT_CAP
+    return ResultCount(_count_up_to(matching_events(search), cap), cap)
 
 
 # --- the audit chain ---------------------------------------------------------------------

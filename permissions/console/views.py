@@ -93,12 +93,13 @@ def _request_search_form(request: HttpRequest) -> RequestSearchForm:
 def request_search(request: HttpRequest) -> HttpResponse:
     form = _request_search_form(request)
     search = _search_of(form, unfiltered=selectors.RequestSearch())
-    page = None
+    page = count = None
     if search is not None:
         page = selectors.search_requests(
             search=search, cursor=request.GET.get("after"), size=settings.PAGE_SIZE
         )
-    return render(request, "console/requests.html", {"form": form, "page": page})
+        count = selectors.count_requests(search)
+    return render(request, "console/requests.html", {"form": form, "page": page, "count": count})
 
 
 def _search_of(form: RequestSearchForm | AuditLogForm, *, unfiltered: Any) -> Any:
@@ -181,12 +182,13 @@ def _audit_log_form(request: HttpRequest) -> AuditLogForm:
 def audit_log(request: HttpRequest) -> HttpResponse:
     form = _audit_log_form(request)
     search = _search_of(form, unfiltered=selectors.AuditLogSearch())
-    page = None
+    page = count = None
     if search is not None:
         page = selectors.audit_log(
             search=search, cursor=request.GET.get("after"), size=settings.PAGE_SIZE
         )
-    return render(request, "console/audit_log.html", {"form": form, "page": page})
+        count = selectors.count_events(search)
+    return render(request, "console/audit_log.html", {"form": form, "page": page, "count": count})
 
 
 @auditor_required

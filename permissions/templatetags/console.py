@@ -14,6 +14,7 @@ from typing import Any
 from crispy_forms.utils import render_crispy_form
 from django import template
 from django.core.cache import cache
+from django.utils.formats import number_format
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
@@ -32,3 +33,9 @@ def filter_form(context: template.Context, form: Any) -> SafeString:
     if key is not None:
         cache.set(key, str(html), KEPT_SECONDS)
     return mark_safe(html)  # noqa: S308 - crispy's own output
+
+
+@register.filter
+def grouped(value: int) -> str:
+    """A count with its thousands marked as the reader's language marks them: 2,345."""
+    return number_format(value, force_grouping=True)

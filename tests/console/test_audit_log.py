@@ -22,7 +22,10 @@ pytestmark = pytest.mark.django_db
 
 
 def event_ids(html: str) -> list[int]:
-    return [int(pk) for pk in re.findall(r'<td class="text-nowrap">#(\d+)</td>', html)]
+    return [
+        int(pk)
+        for pk in re.findall(r'<td class="text-nowrap" data-label="Event">#(\d+)</td>', html)
+    ]
 
 
 def shown(client: Client, **filters: object) -> set[int]:
