@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from typing import Any
+from typing import Any, ClassVar
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Column, Field, Layout, Row
+from crispy_forms.layout import HTML, Column, Div, Field, Layout, Row
 from django import forms
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
@@ -73,6 +74,21 @@ class LongSelect(forms.Select):
         return format_html('<select name="{}"{}>{}</select>', context["name"], attributes, options)
 
 
+class MoreFilters(Div):
+    """The filters used less often, folded into a <details> ("More filters") under the
+    three most used, so that the results start near the top of the page. Native, so it
+    opens and closes without a script; drawn open when one of its filters is set (or
+    wrong), so that no filter in use is out of sight. Being drawn from the search asked,
+    it is kept in the cache with the rest of the form (rendering_key)."""
+
+    template = "console/_more_filters.html"
+
+    def render(self, form: Any, context: Any, template_pack: Any = None, **kwargs: Any) -> str:
+        fields = self.get_rendered_fields(form, context, template_pack, **kwargs)
+        names = [pointer.name for pointer in self.get_field_names()]
+        return render_to_string(self.template, {"fields": fields, "open": form.any_in_use(names)})
+
+
 def _blank(label: Any) -> list[tuple[Any, Any]]:
     return [("", label)]
 
@@ -88,6 +104,19 @@ class _ConsoleFilterForm(forms.Form):
     trail when the result is exported."""
 
     date_ranges: tuple[tuple[str, str], ...] = ()
+    # Values a filter's widget sends when the reader left it alone (a select with no
+    # blank choice sends its first), which are no sign of the filter in use.
+    untouched: ClassVar[dict[str, str]] = {}
+
+    def any_in_use(self, names: list[str]) -> bool:
+        """Whether any of these filters was given a value of the reader's, or has an error."""
+        if not self.is_bound:
+            return False
+        for name in names:
+            value = self[name].value()
+            if self.errors.get(name) or value not in (None, "", self.untouched.get(name)):
+                return True
+        return False
 
     def rendering_key(self) -> str | None:
         """What the drawn form depends on, as a cache key; None when it has errors."""
@@ -196,6 +225,7 @@ class RequestSearchForm(_ConsoleFilterForm):
         ("decided_from", "decided_to"),
         ("valid_from", "valid_to"),
     )
+    untouched = {"sort": DEFAULT_REQUEST_SORT}
 
     def __init__(
         self,
@@ -216,27 +246,31 @@ class RequestSearchForm(_ConsoleFilterForm):
         self.helper = _helper(
             reverse("console-requests"),
             Layout(
+                # What auditors look for most: what was asked about, where it stands,
+                # and in which ministry.
                 Row(
-                    Column("reference", css_class="col-sm-6 col-lg-3"),
-                    Column("applicant", css_class="col-sm-6 col-lg-3"),
-                    Column("organisation", css_class="col-sm-6 col-lg-3"),
-                    Column("status", css_class="col-sm-6 col-lg-3"),
+                    Column("text", css_class="col-sm-6 col-lg-4"),
+                    Column("status", css_class="col-sm-6 col-lg-4"),
+                    Column("organisation", css_class="col-lg-4"),
                 ),
-                Row(
-                    Column("category", css_class="col-sm-6 col-lg-3"),
-                    Column("platform", css_class="col-sm-6 col-lg-3"),
-                    Column("decided_by", css_class="col-sm-6 col-lg-3"),
-                    Column("text", css_class="col-sm-6 col-lg-3"),
+                MoreFilters(
+                    Row(
+                        Column("reference", css_class="col-sm-6 col-lg-4"),
+                        Column("applicant", css_class="col-sm-6 col-lg-4"),
+                        Column("decided_by", css_class="col-sm-6 col-lg-4"),
+                        Column("category", css_class="col-sm-6 col-lg-4"),
+                        Column("platform", css_class="col-sm-6 col-lg-4"),
+                        Column("sort", css_class="col-sm-6 col-lg-4"),
+                    ),
+                    Row(
+                        Column(Field("submitted_from"), css_class="col-sm-6 col-lg-2"),
+                        Column(Field("submitted_to"), css_class="col-sm-6 col-lg-2"),
+                        Column(Field("decided_from"), css_class="col-sm-6 col-lg-2"),
+                        Column(Field("decided_to"), css_class="col-sm-6 col-lg-2"),
+                        Column(Field("valid_from"), css_class="col-sm-6 col-lg-2"),
+                        Column(Field("valid_to"), css_class="col-sm-6 col-lg-2"),
+                    ),
                 ),
-                Row(
-                    Column(Field("submitted_from"), css_class="col-6 col-lg-2"),
-                    Column(Field("submitted_to"), css_class="col-6 col-lg-2"),
-                    Column(Field("decided_from"), css_class="col-6 col-lg-2"),
-                    Column(Field("decided_to"), css_class="col-6 col-lg-2"),
-                    Column(Field("valid_from"), css_class="col-6 col-lg-2"),
-                    Column(Field("valid_to"), css_class="col-6 col-lg-2"),
-                ),
-                Row(Column("sort", css_class="col-sm-6 col-lg-3")),
             ),
         )
 
@@ -284,6 +318,7 @@ class AuditLogForm(_ConsoleFilterForm):
     )
 
     date_ranges = (("start", "end"),)
+    untouched = {"organisation_of": OrganisationOf.EITHER}
 
     def __init__(self, data: Any = None, *, tree: OrganisationTree, **kwargs: Any) -> None:
         super().__init__(data, **kwargs)
@@ -298,14 +333,16 @@ class AuditLogForm(_ConsoleFilterForm):
             reverse("console-audit-log"),
             Layout(
                 Row(
-                    Column("actor", css_class="col-sm-6 col-lg-3"),
-                    Column("action", css_class="col-sm-6 col-lg-3"),
-                    Column(Field("start"), css_class="col-6 col-lg-3"),
-                    Column(Field("end"), css_class="col-6 col-lg-3"),
+                    Column("action", css_class="col-sm-6 col-lg-4"),
+                    Column("actor", css_class="col-sm-6 col-lg-4"),
+                    Column("organisation", css_class="col-lg-4"),
                 ),
-                Row(
-                    Column("organisation", css_class="col-sm-6 col-lg-4"),
-                    Column("organisation_of", css_class="col-sm-6 col-lg-4"),
+                MoreFilters(
+                    Row(
+                        Column(Field("start"), css_class="col-sm-6 col-lg-4"),
+                        Column(Field("end"), css_class="col-sm-6 col-lg-4"),
+                        Column("organisation_of", css_class="col-lg-4"),
+                    ),
                 ),
             ),
         )
