@@ -1,8 +1,12 @@
-"""Horizontal bar charts as SVG markup, drawn on the server: no script, no library, and
-nothing a strict content security policy refuses (colours come from console.css).
+"""Horizontal bar charts drawn on the server: no script, no library, and nothing a strict
+content security policy refuses (colours and sizes come from console.css).
 
-Each chart is an image with a title and a description that reads out every figure;
-the template shows the same figures as a table beside it."""
+Each bar is a row of HTML: its label, which wraps onto a second line rather than being
+shortened, at the page's own type size whatever the chart's width; the bar, an SVG
+rectangle whose length is the bar's share of the largest, given as the rectangle's width
+attribute (an attribute, not a style, so the policy has nothing to refuse); and the
+figure. The chart as a whole is an image with a title and a description that reads out
+every figure; the template shows the same figures as a table beside it."""
 
 from __future__ import annotations
 
@@ -12,13 +16,6 @@ from typing import Any
 from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
-
-WIDTH = 640
-LABEL_WIDTH = 240
-BAR_SPACE = 340
-ROW_HEIGHT = 26
-BAR_HEIGHT = 18
-LABEL_CHARACTERS = 28
 
 
 @dataclass(frozen=True)
@@ -43,59 +40,44 @@ class Chart:
         return sum(bar.value for bar in self.bars)
 
     def svg(self) -> SafeString:
+        """The chart's markup (each bar an SVG rectangle)."""
         return bar_chart(self)
 
 
-def _short(label: str) -> str:
-    return label if len(label) <= LABEL_CHARACTERS else label[: LABEL_CHARACTERS - 1] + "…"
+def _figure(value: int) -> str:
+    return number_format(value, force_grouping=True)
+
+
+def _share(value: int, largest: int) -> str:
+    """The bar's length as a percentage of the longest bar, for its width attribute (a
+    dot, never the reader's decimal comma: SVG reads it)."""
+    return f"{100 * value / largest:.1f}%" if largest else "0%"
 
 
 def bar_chart(chart: Chart) -> SafeString:
     largest = max((bar.value for bar in chart.bars), default=0)
-    height = max(ROW_HEIGHT, ROW_HEIGHT * len(chart.bars)) + 4
-    rows = []
-    for index, bar in enumerate(chart.bars):
-        top = 2 + index * ROW_HEIGHT
-        length = round(BAR_SPACE * bar.value / largest) if largest else 0
-        middle = top + ROW_HEIGHT // 2
-        rows.append(
-            (
-                bar.label,
-                number_format(bar.value),
-                LABEL_WIDTH - 8,
-                middle,
-                _short(bar.label),
-                LABEL_WIDTH,
-                top + (ROW_HEIGHT - BAR_HEIGHT) // 2,
-                length,
-                BAR_HEIGHT,
-                LABEL_WIDTH + length + 6,
-                middle,
-                number_format(bar.value),
-            )
-        )
-    body = format_html_join(
+    rows = format_html_join(
         "",
-        "<g><title>{}: {}</title>"
-        '<text class="console-chart-label" x="{}" y="{}" text-anchor="end" '
-        'dominant-baseline="middle">{}</text>'
-        '<rect class="console-chart-bar" x="{}" y="{}" width="{}" height="{}"></rect>'
-        '<text class="console-chart-value" x="{}" y="{}" dominant-baseline="middle">{}</text>'
-        "</g>",
-        rows,
+        '<div class="console-chart-row">'
+        '<span class="console-chart-label">{}</span>'
+        '<svg class="console-chart" xmlns="http://www.w3.org/2000/svg" aria-hidden="true" '
+        'focusable="false"><rect class="console-chart-bar" width="{}" height="100%"></rect>'
+        "</svg>"
+        '<span class="console-chart-value">{}</span>'
+        "</div>",
+        ((bar.label, _share(bar.value, largest), _figure(bar.value)) for bar in chart.bars),
     )
-    description = "; ".join(f"{bar.label}: {number_format(bar.value)}" for bar in chart.bars)
+    description = "; ".join(f"{bar.label}: {_figure(bar.value)}" for bar in chart.bars)
+    # An image to assistive technology: its name and description say every figure, and
+    # the rows inside are not read a second time.
     return format_html(
-        '<svg class="console-chart" xmlns="http://www.w3.org/2000/svg" role="img" '
-        'viewBox="0 0 {} {}" aria-labelledby="{}-title {}-desc">'
-        '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>{}</svg>',
-        WIDTH,
-        height,
+        '<div class="console-chart-bars" role="img" aria-labelledby="{}-title {}-desc">'
+        '<span id="{}-title" hidden>{}</span><span id="{}-desc" hidden>{}</span>{}</div>',
         chart.key,
         chart.key,
         chart.key,
         chart.title,
         chart.key,
         description,
-        body,
+        rows,
     )

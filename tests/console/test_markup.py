@@ -71,23 +71,28 @@ def test_a_chart_is_a_labelled_image_with_its_figures_in_words() -> None:
         description="",
         label_heading="Status",
         value_heading="Requests",
-        bars=[Bar("Pending & waiting", 3), Bar("Approved", 12), Bar("Expired", 0)],
+        bars=[Bar("Pending & waiting", 3), Bar("Approved", 12_345), Bar("Expired", 0)],
     )
-    svg = str(chart.svg())
-    assert svg.startswith(
-        '<svg class="console-chart" xmlns="http://www.w3.org/2000/svg" role="img"'
+    html = str(chart.svg())
+    assert html.startswith(
+        '<div class="console-chart-bars" role="img" '
+        'aria-labelledby="chart-test-title chart-test-desc">'
     )
-    assert 'aria-labelledby="chart-test-title chart-test-desc"' in svg
-    assert '<title id="chart-test-title">Requests &lt;by&gt; status</title>' in svg
+    assert '<span id="chart-test-title" hidden>Requests &lt;by&gt; status</span>' in html
     assert (
-        '<desc id="chart-test-desc">Pending &amp; waiting: 3; Approved: 12; Expired: 0</desc>'
-        in svg
-    )
-    widths = [
-        int(w) for w in re.findall(r'<rect class="console-chart-bar" [^>]*width="(\d+)"', svg)
-    ]
-    assert widths == [85, 340, 0]  # proportional to the largest
-    assert "<script" not in svg and "style=" not in svg
+        '<span id="chart-test-desc" hidden>'
+        "Pending &amp; waiting: 3; Approved: 12,345; Expired: 0</span>"
+    ) in html
+    widths = re.findall(r'<rect class="console-chart-bar" width="([\d.]+%)"', html)
+    assert widths == ["0.0%", "100.0%", "0.0%"]  # proportional to the largest
+    assert re.findall(r'class="console-chart-value">([^<]*)<', html) == ["3", "12,345", "0"]
+    assert "<script" not in html and "style=" not in html
+
+
+def test_bars_are_as_long_as_their_share_of_the_largest() -> None:
+    chart = Chart("chart-shares", "Shares", "", "L", "V", [Bar("A", 1), Bar("B", 4)])
+    widths = re.findall(r'<rect class="console-chart-bar" width="([\d.]+%)"', str(chart.svg()))
+    assert widths == ["25.0%", "100.0%"]
 
 
 def test_an_empty_chart() -> None:
@@ -95,8 +100,21 @@ def test_an_empty_chart() -> None:
     assert "<rect" not in str(chart.svg())
 
 
-def test_a_long_label_is_shortened_in_the_picture_not_in_words() -> None:
+def test_a_long_label_is_shown_whole_to_wrap_not_shortened() -> None:
     label = "Ministry of Information and Broadcasting, National Heritage and Culture"
-    svg = str(Chart("chart-long", "Long", "", "L", "V", [Bar(label, 1)]).svg())
-    assert f"<title>{label}: 1</title>" in svg
-    assert "Ministry of Information and…</text>" in svg
+    html = str(Chart("chart-long", "Long", "", "L", "V", [Bar(label, 1)]).svg())
+    assert f'<span class="console-chart-label">{label}</span>' in html
+    assert "…" not in html
+
+
+def test_chart_labels_are_drawn_at_a_readable_size_and_wrap() -> None:
+    """Labels are HTML at 0.875rem (14 px of the usual 16), never an SVG text scaled down
+    with the chart's width."""
+    css = (Path(settings.BASE_DIR) / "static" / "css" / "console.css").read_text()
+    rule = re.search(r"\.console-chart-label,\s*\.console-chart-value \{([^}]*)\}", css)
+    assert rule is not None
+    assert "font-size: 0.875rem" in rule.group(1)
+    label = re.search(r"\n\.console-chart-label \{([^}]*)\}", css)
+    assert label is not None
+    assert "overflow-wrap: anywhere" in label.group(1)
+    assert "text-overflow" not in css and "nowrap" not in label.group(1)
