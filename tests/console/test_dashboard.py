@@ -200,7 +200,18 @@ def test_the_page(history: None, auditor_browser: Client) -> None:
     assert '<p class="console-figure-value mb-1">1</p>' in card("overdue")
     assert "more than 3 days" in card("overdue")
     assert '<p class="console-figure-value mb-1">1</p>' in card("expiring")
-    # The definitions are on the page.
+    # Every figure says in a sentence what it counts.
+    for name in ("submitted", "approval-rate", "turnaround", "overdue", "expiring"):
+        assert 'class="console-figure-meaning' in card(name), name
+    assert (
+        "Approval steps waiting for a decision now, across every organisation, for more "
+        "than 3 days."
+    ) in card("overdue")
+    assert "whose permission ends within the next 30 days" in card("expiring")
+    # The definitions are on the page, after the charts they explain, not between them
+    # and the figures.
+    assert html.index('id="key-figures"') < html.index('id="chart-status-heading"')
+    assert html.index('id="chart-month-heading"') < html.index('id="definitions"')
     assert "90th percentile" in html and "nearest rank" in html
     assert "mean of the two middle ones" in html
     # Each chart has its figures as a table too.
