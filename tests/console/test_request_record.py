@@ -79,9 +79,9 @@ def test_the_timeline_shows_every_event(
     assert reporting_officer.get_full_name() in returned
     assert escape("Attach the talking points & the slides.") in returned
     # The delegate acted, for the officer on leave.
-    by, for_whom = re.findall(r"<td>([^<]*)</td>", approved)[1:3]
-    assert by == other_officer.get_full_name()
-    assert for_whom == reporting_officer.get_full_name()
+    by = re.findall(r'data-label="By">([^<]*)</td>', approved)
+    for_whom = re.findall(r'data-label="For">([^<]*)</td>', approved)
+    assert (by, for_whom) == ([other_officer.get_full_name()], [reporting_officer.get_full_name()])
 
 
 def test_every_step_of_every_round(
@@ -158,7 +158,10 @@ def test_another_request_is_not_mixed_in(
     other = submitted_request(servant, topic="Something else")
     html = auditor_browser.get(f"/audit/requests/{history.pk}/").content.decode()
     own = set(AuditEvent.objects.filter(request=history).values_list("pk", flat=True))
-    shown = {int(pk) for pk in re.findall(r'<td class="text-nowrap">#(\d+)</td>', html)}
+    shown = {
+        int(pk)
+        for pk in re.findall(r'<td class="text-nowrap" data-label="Event">#(\d+)</td>', html)
+    }
     assert shown == own
     assert other.reference not in html
 

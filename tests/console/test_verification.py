@@ -74,7 +74,7 @@ def test_a_run_on_an_intact_chain(auditor_browser: Client, auditor: User, servan
     assert f"The audit chain is intact: {checked} events checked." in html
     assert "The chain was intact." in html
     assert auditor.get_full_name() in html
-    assert f'<dd class="col-sm-8">{checked}</dd>' in html
+    assert f'<span id="events-checked">{checked}</span>' in html
     recorded = AuditEvent.objects.order_by("-pk").first()
     assert recorded is not None
     assert recorded.action == "audit.verify"
@@ -179,3 +179,39 @@ def test_with_the_broker_down_the_run_is_marked_not_started(
     run = AuditVerification.objects.get()
     assert run.finished_at is not None and run.ok is None
     assert "Not started" in run.problem
+
+
+def _heads_checked(html: str) -> str:
+    start = html.index('id="heads-checked"')
+    return re.sub(r"\s+", " ", html[start : html.index("</dd>", start)])
+
+
+def test_recorded_heads_are_explained_and_so_is_none_checked(
+    auditor_browser: Client, auditor: User
+) -> None:
+    audit.run_verification(by=auditor)
+    none_yet = _heads_checked(auditor_browser.get("/audit/verification/").content.decode())
+    assert 'id="heads-checked">0</span>' in none_yet
+    assert "the chain's newest event, its hash and the number of events so far" in none_yet
+    assert "0 means none has been recorded yet" in none_yet
+
+    audit.record_head()
+    audit.run_verification(by=auditor)
+    one = _heads_checked(auditor_browser.get("/audit/verification/").content.decode())
+    assert 'id="heads-checked">1</span>' in one
+    assert "0 means" not in one
+    assert "Every head recorded so far was checked." in one
+
+
+def test_each_figure_of_a_run_says_what_it_counts(auditor_browser: Client, auditor: User) -> None:
+    audit.run_verification(by=auditor, content=True)
+    html = re.sub(r"\s+", " ", auditor_browser.get("/audit/verification/").content.decode())
+    for figure, meaning in (
+        ("events-checked", "Audit events read, oldest first"),
+        ("newest-event", "The last event the run read"),
+        ("content-ok", "Whether every request and attached file still holds"),
+        ("requests-checked", "Every request, drafts included"),
+        ("files-checked", "Every attached file, its bytes compared"),
+    ):
+        start = html.index(f'id="{figure}"')
+        assert meaning in html[start : html.index("</dd>", start)], figure
