@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test coverage lint install migrate seed clean bench
+.PHONY: run test coverage lint install migrate seed clean bench screenshots
 
 $(STAMP): pyproject.toml requirements/constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ coverage: install
 	$(BIN)/coverage erase
 	$(BIN)/coverage run -m pytest -p no:xdist $(PYTEST_ARGS); status=$$?; \
 	$(BIN)/coverage report --skip-covered; exit $$status
+
+# The README's pictures, taken by the browser test that walks the three journeys.
+screenshots: install
+	SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest -p no:xdist -q tests/browser/test_journeys_accessible.py
 
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
