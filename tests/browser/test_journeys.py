@@ -37,7 +37,9 @@ def test_servant_files_and_officer_approves_with_conditions(
     fill_request(page, "Online services for citizens")
     # Submitting without the declaration keeps everything typed, with the reason beside it.
     page.get_by_role("button", name="Submit for decision").click()
-    expect(page.get_by_text("Confirm that you have read the rules")).to_be_visible()
+    expect(
+        page.locator("#error-summary").get_by_text("Confirm that you have read the rules")
+    ).to_be_visible()
     assert page.get_by_label("Topic").input_value() == "Online services for citizens"
     page.get_by_label("I have read Rules 18").check()
     page.get_by_role("button", name="Submit for decision").click()
@@ -78,7 +80,9 @@ def test_officer_must_give_reasons_and_a_rule_to_reject(
     officer.goto(f"/requests/{request.pk}/decide/")
     officer.get_by_label("Reject").check()
     officer.get_by_role("button", name="Record decision").click()
-    expect(officer.get_by_text("Choose the rule the request would breach.")).to_be_visible()
+    expect(
+        officer.locator("#error-summary").get_by_text("Choose the rule the request would breach.")
+    ).to_be_visible()
     assert PermissionRequest.objects.get(pk=request.pk).status == "pending"
     officer.get_by_label("Rule the request would breach").select_option(
         label="Rule 22: Criticism of the Government"
