@@ -14,13 +14,16 @@ from .content import EDITABLE_FIELDS
 from .dates import WindowDateField, WindowDateTimeField
 from .models import ConductRule, Delegation, PermissionRequest, Platform
 from .models.notifications import ALWAYS_EMAILED, NotificationKind
-from .models.requests import PlatformCategory, StandardCondition
+from .models.requests import Capacity, PlatformCategory, StandardCondition
 from .states import Action, Status
 
 
 class LoginForm(AuthenticationForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # No autofocus: it would jump past the skip link and the sign-in notice, which a
+        # screen reader would then not read.
+        self.fields["username"].widget.attrs.pop("autofocus", None)
         self.fields["username"].widget.attrs.update({"autocomplete": "username"})
         self.fields["password"].widget.attrs.update({"autocomplete": "current-password"})
         self.helper = FormHelper()
@@ -139,7 +142,7 @@ class RequestForm(forms.ModelForm[PermissionRequest]):
         # chosen before they choose, and a draft may leave it for later.
         capacity = cast(forms.ChoiceField, self.fields["capacity"])
         capacity.required = False
-        capacity.choices = [c for c in capacity.choices if c[0]]
+        capacity.choices = Capacity.choices
         if self.instance._state.adding and not self.is_bound:
             self.initial.pop("capacity", None)
             capacity.initial = None

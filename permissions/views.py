@@ -30,7 +30,7 @@ from .forms import (
 )
 from .models import Delegation, Notification, PermissionRequest, User
 from .roles import Roles, request_roles
-from .states import EDITABLE, RENEWABLE, WITHDRAWABLE, Action, Status
+from .states import EDITABLE, WITHDRAWABLE, Action, Status
 from .workflow import Approval
 
 
@@ -321,7 +321,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and may_revoke(permission_request, user),
             "editable": permission_request.status in EDITABLE,
             "withdrawable": permission_request.status in WITHDRAWABLE,
-            "renewable": permission_request.status in RENEWABLE,
+            "renewable": selectors.renewable(request=permission_request),
         },
     )
 

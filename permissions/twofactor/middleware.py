@@ -31,6 +31,9 @@ OPEN_URL_NAMES = frozenset(
         # The public check of a letter: open to anyone, signed in halfway or not at all.
         "verify-letter",
         "verify-code",
+        # Help and whom to ask: someone stuck at setting up their app must reach them.
+        "help",
+        "help-contact",
     }
 )
 OPEN_ROUTE_PREFIXES = ("session/",)

@@ -91,11 +91,6 @@ def test_the_renew_page_refuses_an_unstarted_permission_with_a_reason(
     assert PermissionRequest.objects.count() == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="request_detail in permissions/views.py still offers Renew by status alone; "
-    "it should pass selectors.renewable(request=...) as 'renewable'",
-)
 def test_renew_is_not_offered_before_the_permission_starts(
     browser: Browser, servant: User, reporting_officer: User
 ) -> None:
