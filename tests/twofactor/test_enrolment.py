@@ -67,6 +67,16 @@ def test_signing_out_and_background_calls_stay_open(servant: User, reporting_off
     assert "_auth_user_id" not in client.session
 
 
+def test_help_and_contact_stay_open_to_someone_stuck_at_set_up(
+    servant: User, reporting_officer: User
+) -> None:
+    client = password_only(reporting_officer)
+    assert client.get("/help/").status_code == 200
+    assert client.get("/help/contact/").status_code == 200
+    # The guides themselves are for those signed in whole.
+    assert client.get("/help/officers/")["Location"].startswith(SET_UP)
+
+
 def test_an_htmx_request_is_sent_to_set_up_whole_page(
     servant: User, reporting_officer: User
 ) -> None:
