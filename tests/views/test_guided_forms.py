@@ -164,3 +164,18 @@ def test_the_detail_page_is_titled_as_details(browser: Browser, servant: User) -
     html = browser(servant).get(f"/requests/{request.pk}/").content.decode()
 
     assert title(html).startswith(f"{request.reference} — details")
+
+
+def test_every_form_with_a_problem_says_so_in_the_title_and_at_the_top(
+    browser: Browser, servant: User, reporting_officer: User
+) -> None:
+    client = browser(servant)
+
+    delegation = client.post("/profile/delegations/", {"delegate": "", "reason": ""})
+    password = client.post("/password/", {"old_password": "wrong"})
+
+    for response in (delegation, password):
+        html = response.content.decode()
+        assert title(html).startswith("Error: "), title(html)
+        assert error_summary(html), "no error summary"
+    assert ("id_delegate", "This field is required.") in error_summary(delegation.content.decode())

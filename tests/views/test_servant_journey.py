@@ -335,6 +335,8 @@ def test_approving_officer_revokes_with_reasons(
     response = officer.post(f"/requests/{request.pk}/revoke/", {"reason": "  "})
     assert response.status_code == 200
     assert_error_beside(response.content.decode(), "reason", "This field is required.")
+    assert "<title>Error: Revoke" in response.content.decode()
+    assert '<a class="alert-link" href="#id_reason">' in response.content.decode()
     assert PermissionRequest.objects.get(pk=request.pk).status == Status.APPROVED
 
     response = officer.post(
