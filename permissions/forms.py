@@ -147,9 +147,7 @@ class RequestForm(forms.ModelForm[PermissionRequest]):
             self.initial.pop("capacity", None)
             capacity.initial = None
         for name in self.OPTIONAL:
-            self.fields[name].label = _("%(label)s (optional)") % {
-                "label": self.fields[name].label
-            }
+            self.fields[name].label = _("%(label)s (optional)") % {"label": self.fields[name].label}
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True

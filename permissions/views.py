@@ -242,9 +242,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             permission_request = services.request_create(applicant=user, data=form.cleaned_data)
             return _after_save(request, form, permission_request)
-        return _render_edit(
-            request, form, None, problem_note=_("The request was not saved.")
-        )
+        return _render_edit(request, form, None, problem_note=_("The request was not saved."))
     return _render_edit(request, RequestForm(), None)
 
 
