@@ -52,7 +52,9 @@ _COLUMNS = {"platform": "platform_id"}
 DIGEST_VERSION = 1
 
 
-def _value(value: Any) -> Any:
+def recorded_value(value: Any) -> Any:
+    """A field's value as the chain records it: a time in UTC and a date as ISO text, an
+    amount as text, anything else as it is."""
     if isinstance(value, datetime.datetime):
         return value.astimezone(datetime.UTC).isoformat()
     if isinstance(value, datetime.date):
@@ -71,7 +73,9 @@ def content_digest(request: PermissionRequest) -> str:
 
 def content_digest_with(request: PermissionRequest, attachments: Iterable[Attachment]) -> str:
     """`content_digest`, given the request's attachments (read already)."""
-    fields = {name: _value(getattr(request, _COLUMNS.get(name, name))) for name in EDITABLE_FIELDS}
+    fields = {
+        name: recorded_value(getattr(request, _COLUMNS.get(name, name))) for name in EDITABLE_FIELDS
+    }
     files = [
         [attachment.sha256, attachment.original_name, attachment.size]
         for attachment in sorted(attachments, key=lambda a: a.pk)
@@ -129,13 +133,13 @@ def decision_digest_with(request: PermissionRequest, step: ApprovalStep | None) 
         "status": request.status,
         "round": request.round,
         "current_step": request.current_step,
-        "valid_from": _value(request.valid_from),
-        "valid_until": _value(request.valid_until),
+        "valid_from": recorded_value(request.valid_from),
+        "valid_until": recorded_value(request.valid_until),
         "conditions": list(request.conditions or []),
         "conditions_text": request.conditions_text,
         "reason": request.decision_reason,
         "rule": request.decision_rule_id,
-        "decided_at": _value(request.decided_at),
+        "decided_at": recorded_value(request.decided_at),
         "step": ([step.order, step.status, step.acted_by_id, step.acted_for_id] if step else None),
     }
     encoded = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -12,7 +13,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
@@ -310,6 +311,14 @@ def _shown(field: Any, value: Any) -> str:
             return date_format(datetime.date.fromisoformat(str(value)), "DATE_FORMAT")
     except ValueError:
         return str(value)
+    if isinstance(field, models.DecimalField):
+        # Kept normalised (15000 as "1.5E+4"); shown as rupees are written.
+        try:
+            amount = Decimal(str(value))
+        except ArithmeticError:
+            return str(value)
+        whole = amount == amount.to_integral_value()
+        return number_format(amount, decimal_pos=0 if whole else 2, force_grouping=True)
     if isinstance(field, models.CharField):
         return _("“%(text)s”") % {"text": value}
     return str(value)

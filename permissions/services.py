@@ -19,8 +19,7 @@ from django.utils.translation import gettext as _
 from . import audit, outbox
 from .attachments import AttachmentRefused, check_upload
 from .audit import SYSTEM, Origin
-from .content import EDITABLE_FIELDS, content_digest
-from .content import _value as recorded_value
+from .content import EDITABLE_FIELDS, content_digest, recorded_value
 from .errors import WorkflowError
 from .models import (
     Attachment,

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Callable
+from decimal import Decimal
 from html import unescape
 from typing import Any
 
@@ -137,7 +138,7 @@ def test_choices_by_label_and_long_texts_on_asking(
     assert "Kind of participation: Interview → Talk show or panel" in timeline
     assert f"Platform: {platform('television').name} → {radio.name}" in timeline
     assert "An honorarium or fee is offered: No → Yes" in timeline
-    assert "Honorarium (PKR): (none) → 5000" in timeline
+    assert "Honorarium (PKR): (none) → 5,000" in timeline
     # The summary's texts are there on asking, not spread across the timeline.
     details = re.search(r"<details>(.*?)</details>", html, re.S)
     assert details is not None
@@ -170,6 +171,20 @@ def test_each_resubmission_has_its_own_entry(
     # Changed twice before the second resubmission: from what was returned to the last.
     assert "Topic: “Second” → “Third”" in second
     assert f"{_label('outlet')}: “PTV News, 'Policy Matters'” → “Radio Pakistan”" in second
+
+
+def test_an_amount_reads_as_rupees_are_written(
+    browser: Browser, servant: User, reporting_officer: User
+) -> None:
+    request = _returned(
+        servant, reporting_officer, honorarium=True, honorarium_amount=Decimal("15000")
+    )
+    _amend(request, servant, honorarium_amount=Decimal("20000.50"))
+    workflow.resubmit(request.pk, by=servant, declaration=True)
+
+    timeline = _timeline_text(browser(servant), f"/requests/{request.pk}/")
+
+    assert "15,000 → 20,000.50" in timeline
 
 
 def test_a_change_undone_before_resubmission_is_not_shown_as_one(
