@@ -6,6 +6,7 @@ Every demo person signs in with ``DEMO_PASSWORD``. Names and posts are invented.
 from __future__ import annotations
 
 import datetime
+import importlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -398,25 +399,10 @@ def seed() -> SeedResult:
 
 MEDIA_CELL = ["lubna.shafiq", "ahmed.nadeem"]
 
+# The demo's routing: what a fresh install starts with (migration 0018: television, radio
+# and press conferences, and official information, to the countersigning officer; press
+# conferences also to the media cell), and one rule more to show a rule by grade.
 ROUTING_RULES: list[dict[str, Any]] = [
-    {
-        "name": "Television or radio appearance: countersigning officer",
-        "priority": 10,
-        "platform_categories": ["television", "radio"],
-        "target": RoutingRule.Target.COUNTERSIGNING_OFFICER,
-    },
-    {
-        "name": "Official information involved (Rule 18): countersigning officer",
-        "priority": 20,
-        "official_information": RoutingRule.YesNoAny.YES,
-        "target": RoutingRule.Target.COUNTERSIGNING_OFFICER,
-    },
-    {
-        "name": "Press conference or media talk: Establishment Division media cell",
-        "priority": 30,
-        "platform_categories": ["press_conference"],
-        "target": RoutingRule.Target.GROUP,
-    },
     {
         "name": "Officers of BPS-20 and above: Establishment Division media cell",
         "priority": 40,
@@ -563,7 +549,11 @@ DEMO_REQUESTS: list[DemoRequest] = [
         "The traffic diversions during the winter road works, and how citizens can get help.",
         days_ago=3,
         capacity="official",
-        steps=((Action.SUBMIT, "waqas.anwar", 0), (Action.APPROVE, "saima.rehman", 1)),
+        steps=(
+            (Action.SUBMIT, "waqas.anwar", 0),
+            (Action.APPROVE, "saima.rehman", 1),
+            (Action.APPROVE, "khalid.mahmood", 2),
+        ),
     ),
     DemoRequest(
         "maria.khan",
@@ -638,6 +628,10 @@ def _run_step(request_id: int, action: Action, username: str) -> None:
 
 
 def seed_routing() -> None:
+    from django.apps import apps
+
+    # Put back the defaults, should an administrator have deleted them.
+    importlib.import_module("permissions.migrations.0018_default_routing").seed(apps, None)
     media_cell = Group.objects.get(name=MEDIA_CELL_GROUP)
     for username in MEDIA_CELL:
         User.objects.get(username=username).groups.add(media_cell)

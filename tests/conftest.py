@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -22,6 +23,33 @@ from .helpers import need_service, pass_second_factor, sign_in
 hypothesis_settings.register_profile("default", max_examples=25)
 hypothesis_settings.register_profile("deep", max_examples=1_000)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    """Each test states the routing it needs. The rules a fresh install starts with
+    (migration 0018) are taken out of each test database once it is made, and out of
+    what transactional tests restore it to; the tests about them put them back
+    (`default_routing`)."""
+    from django.db import connections
+
+    with django_db_blocker.unblock():
+        RoutingRule.objects.all().delete()
+        for alias in connections:
+            made = connections[alias]
+            if getattr(made, "_test_serialized_contents", None) is not None:
+                made._test_serialized_contents = made.creation.serialize_db_to_string()
+
+
+@pytest.fixture
+def default_routing(db: None) -> list[RoutingRule]:
+    """The routing rules as migration 0018 writes them on a fresh install."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("permissions.migrations.0018_default_routing").seed(apps, None)
+    return list(RoutingRule.objects.order_by("priority"))
 
 
 @pytest.fixture(autouse=True, scope="session")
