@@ -18,6 +18,7 @@ urlpatterns = [
     path("second-factor/", include("permissions.twofactor.urls")),
     path("session/", include("permissions.signin.urls")),
     path("letters/", include("permissions.letters.urls")),
+    path("inbox/bulk/", include("permissions.bulk.urls")),
     path("check/", include("permissions.verification.urls")),
     path("audit/exports/", include("permissions.exports.urls")),
     path("help/", include("permissions.help.urls")),

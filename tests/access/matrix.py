@@ -247,6 +247,10 @@ MATRIX: dict[str, Entry] = {
     ),
     "inbox": Entry(expect(OK)),
     "decided-by-me": Entry(expect(OK)),
+    # Decisions in bulk: opened without a selection, or with no result to show, everyone
+    # is sent back to their inbox (tests/bulk/ has who may decide what).
+    "bulk-decide": Entry(expect(redirect("/inbox/"))),
+    "bulk-result": Entry(expect(redirect("/inbox/"))),
     # Those who may read the request but not decide it are sent back to it.
     "request-decide": Entry(
         on_the_request(servant=TO_DETAIL, reporting_officer=OK, auditor=TO_DETAIL),
