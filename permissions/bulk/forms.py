@@ -80,6 +80,11 @@ class BulkDecisionForm(forms.Form):
             (Action.RETURN, _("Return for clarification")),
         ],
         error_messages={"required": _("Choose whether to approve or return the requests.")},
+        help_text=_(
+            "Rejecting is not offered here: each rejection needs the rule the request would "
+            "breach and reasons of its own. To reject one of these requests, open it from "
+            "the list above."
+        ),
     )
     valid_from = DecisionForm.base_fields["valid_from"]
     valid_until = DecisionForm.base_fields["valid_until"]

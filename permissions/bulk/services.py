@@ -139,19 +139,17 @@ def _decide_one(
         return outcome(Result.REFUSED, _refusal(error), status)
     # An approval always has its dates (a database constraint).
     if decided.status == Status.APPROVED and decided.valid_from and decided.valid_until:
-        message = _("Approved, valid from %(from)s until %(until)s.") % {
+        message = _("Valid from %(from)s until %(until)s.") % {
             "from": date_format(decided.valid_from),
             "until": date_format(decided.valid_until),
         }
         return outcome(Result.APPROVED, message, decided.status)
     if decided.status == Status.PENDING:
-        message = _("Approved at your step and sent on to step %(order)s.") % {
+        message = _("Sent on to step %(order)s for the next officer's decision.") % {
             "order": decided.current_step
         }
         return outcome(Result.FORWARDED, message, decided.status)
-    return outcome(
-        Result.RETURNED, _("Returned to the applicant with your question."), decided.status
-    )
+    return outcome(Result.RETURNED, _("The applicant has your question."), decided.status)
 
 
 def _moved_on(reference: str, status: str) -> str:

@@ -158,7 +158,7 @@ def test_at_an_earlier_step_approval_sends_the_request_on_and_leaves_validity_to
     result = response.content.decode()
     assert "1 request approved." in result
     assert "1 request approved at your step and sent on to the next officer." in result
-    assert "Approved at your step and sent on to step 2." in result
+    assert "Sent on to step 2 for the next officer&#x27;s decision." in result
 
 
 def test_validity_is_not_asked_when_no_request_is_at_its_last_step(

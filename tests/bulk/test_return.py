@@ -39,5 +39,5 @@ def test_returned_with_one_question_each_applicant_reads_it(
     )
     page = response.content.decode()
     assert "4 requests returned for clarification." in page
-    assert page.count("Returned to the applicant with your question.") == 4
+    assert page.count("The applicant has your question.") == 4
     assert page.count("Returned for clarification") >= 4
