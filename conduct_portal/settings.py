@@ -216,6 +216,7 @@ INSTALLED_APPS = [
     "permissions.verification.apps.VerificationConfig",
     "permissions.letters.apps.LettersConfig",
     "permissions.exports.apps.ExportsConfig",
+    "permissions.register.apps.RegisterConfig",
 ]
 
 MIDDLEWARE = [
@@ -612,6 +613,13 @@ APPROVAL_MAX_DAYS = env_int("APPROVAL_MAX_DAYS", default=365, minimum=1)
 INBOX_OVERDUE_DAYS = env_int("INBOX_OVERDUE_DAYS", default=3, minimum=1)
 # A step waiting longer than this many days is escalated to the officer's own officer.
 ESCALATE_AFTER_DAYS = env_int("ESCALATE_AFTER_DAYS", default=7, minimum=1)
+# A group's step (the media cell's) stays with the group when it is overdue, and is made
+# known once to the officers its members report to; where none of them reports to anyone
+# outside the group, to the members of this group instead. Empty: to nobody beyond the
+# group and the applicant.
+GROUP_STEP_ESCALATION_GROUP = env.str(
+    "GROUP_STEP_ESCALATION_GROUP", default="Establishment Division auditors"
+).strip()
 # Officers are reminded of a step that has waited longer than this many working days
 # (Monday to Friday), once a day.
 PENDING_REMINDER_WORKING_DAYS = env_int("PENDING_REMINDER_WORKING_DAYS", default=3, minimum=1)

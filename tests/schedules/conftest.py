@@ -11,6 +11,9 @@ from permissions.models import Notification
 # Every test here runs its Celery tasks in the test process.
 from tests.helpers import tasks_run_here  # noqa: F401
 
+# The media cell and its members, as the workflow tests have them.
+from tests.workflow.conftest import cell_members, media_cell, media_cell_rule  # noqa: F401
+
 # A Monday.
 MONDAY = datetime.date(2026, 3, 2)
 

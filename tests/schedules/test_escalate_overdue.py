@@ -1,4 +1,5 @@
-"""Steps waiting past ESCALATE_AFTER_DAYS go to the officer's own reporting officer."""
+"""Officers' steps waiting past ESCALATE_AFTER_DAYS go to the officer's own reporting
+officer."""
 
 from __future__ import annotations
 
@@ -7,10 +8,9 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group
 
 from permissions import schedules, workflow
-from permissions.models import ApprovalStep, PermissionRequest, RoutingRule, User
+from permissions.models import ApprovalStep, PermissionRequest, User
 from permissions.states import Status
 from tests.factories import submitted_request
 from tests.helpers import at, clock, days
@@ -95,19 +95,8 @@ def test_a_refused_escalation_is_logged_and_the_others_go_ahead(
     assert "no reporting officer to escalate" in caplog.text
 
 
-def test_group_steps_and_decided_requests_are_left_alone(
-    servant: User, reporting_officer: User, countersigning_officer: User
-) -> None:
-    cell = Group.objects.get(name="Establishment Division media cell")
-    RoutingRule.objects.create(
-        name="Media cell clearance",
-        target=RoutingRule.Target.GROUP,
-        group=cell,
-        platform_categories=["television"],
-    )
-    at_group = submitted_on_monday(servant)
-    with clock(at(MONDAY, 11)):
-        workflow.approve(at_group.pk, by=reporting_officer)
+def test_decided_requests_are_left_alone(servant: User, reporting_officer: User) -> None:
+    # Group steps are escalated by a rule of their own: tests/schedules/test_group_escalation.py.
     with clock(at(MONDAY, 12)):
         returned = submitted_request(servant)
         workflow.return_for_clarification(
