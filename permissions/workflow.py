@@ -211,6 +211,8 @@ def _announce(request: PermissionRequest, action: Action, event: AuditEvent) -> 
             Action.EXPIRE: "expired",
         }[action]
         notify(recipients=[applicant], kind=kind, key=key, request=request)
+        if action == Action.REVOKE:
+            _announce_revocation_to_chain(request, event)
     elif action == Action.WITHDRAW and event.data.get("step"):
         step = _step_at(request, event.data["step"])
         notify(recipients=holders(step), kind="withdrawn", key=key, request=request)
@@ -224,6 +226,40 @@ def _announce(request: PermissionRequest, action: Action, event: AuditEvent) -> 
             request=request,
             context={"previous_officer": previous, "new_officer": successor},
         )
+
+
+def _announce_revocation_to_chain(request: PermissionRequest, event: AuditEvent) -> None:
+    """Tell the officers whose approval is undone: whoever approved a step of the round
+    that was approved, and the officer a delegate approved for. Not the revoker, who
+    knows, nor a group's other members or today's delegates, who took no part in it."""
+    told = {request.applicant_id, event.actor_id}
+    officers: dict[int, tuple[User, dict[str, object]]] = {}
+    steps = list(
+        ApprovalStep.objects.filter(
+            request=request, round=request.round, status=StepStatus.APPROVED
+        )
+        .select_related("acted_by", "acted_for")
+        .order_by("order")
+    )
+    # Those who approved first, so that an officer who both approved a step and had
+    # another approved for them reads the approval that was their own.
+    for step in steps:
+        if step.acted_by is not None:
+            officers.setdefault(step.acted_by.pk, (step.acted_by, {"approved_for": step.acted_for}))
+    for step in steps:
+        if step.acted_for is not None:
+            officers.setdefault(
+                step.acted_for.pk, (step.acted_for, {"approved_by_delegate": step.acted_by})
+            )
+    for pk, (officer, context) in officers.items():
+        if pk not in told:
+            notify(
+                recipients=[officer],
+                kind="revoked",
+                key=f"event{event.pk}",
+                request=request,
+                context={**context, "on_the_chain": True, "revoked_by": event.actor},
+            )
 
 
 def _require_applicant(request: PermissionRequest, actor: User, action: Action) -> None:

@@ -66,6 +66,7 @@ def rows(kind: str | None = None, **filters: Any) -> list[Notification]:
 
 # The people and routing of the workflow tests serve here unchanged.
 from tests.workflow.conftest import (  # noqa: E402, F401
+    auditor_with_revoke_right,
     cell_members,
     delegate,
     media_cell,
