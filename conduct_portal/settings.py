@@ -216,6 +216,7 @@ INSTALLED_APPS = [
     "permissions.verification.apps.VerificationConfig",
     "permissions.letters.apps.LettersConfig",
     "permissions.exports.apps.ExportsConfig",
+    "permissions.register.apps.RegisterConfig",
 ]
 
 MIDDLEWARE = [

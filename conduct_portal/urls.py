@@ -22,5 +22,6 @@ urlpatterns = [
     path("check/", include("permissions.verification.urls")),
     path("audit/exports/", include("permissions.exports.urls")),
     path("help/", include("permissions.help.urls")),
+    path("register/", include("permissions.register.urls")),
     path("", include("permissions.urls")),
 ]

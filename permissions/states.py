@@ -84,6 +84,12 @@ class Action(models.TextChoices):
     ADMIN_CHANGE = "admin.change", _("Changed in the admin")
     ADMIN_DELETE = "admin.delete", _("Deleted in the admin")
     AUDIT_VERIFY = "audit.verify", _("Audit chain verified")
+    # The register of social-media accounts and groups (permissions/register/).
+    REGISTER_ADD = "register.add", _("Declared in the register of accounts and groups")
+    REGISTER_CHANGE = "register.change", _("Changed in the register of accounts and groups")
+    REGISTER_REMOVE = "register.remove", _("Removed from the register of accounts and groups")
+    REGISTER_CONFIRM = "register.confirm", _("Register of accounts and groups confirmed")
+    REGISTER_PERMISSION = "register.permission", _("Permission asked for a register entry")
 
 
 def label_of(choices: type[models.TextChoices], code: str) -> str:

@@ -185,6 +185,36 @@ def the_auditors_export(objects: Objects) -> dict[str, Any]:
     return {"pk": job.pk}
 
 
+def the_servants_account(objects: Objects) -> dict[str, Any]:
+    """An account in the servant's register of accounts and groups."""
+    from permissions.models import Platform
+    from permissions.register.models import SocialAccount
+
+    account = SocialAccount.objects.create(
+        owner=objects.servant,
+        platform=Platform.objects.get(name="X (Twitter)"),
+        handle="@servant",
+        capacity="official",
+    )
+    return {"pk": account.pk}
+
+
+def the_servants_group(objects: Objects) -> dict[str, Any]:
+    """A group in the servant's register that they administer."""
+    from permissions.models import Platform
+    from permissions.register.models import OnlineGroup
+
+    group = OnlineGroup.objects.create(
+        owner=objects.servant,
+        platform=Platform.objects.get(name="WhatsApp"),
+        name="Section colleagues",
+        purpose="Duty rosters.",
+        size="50",
+        role="administer",
+    )
+    return {"pk": group.pk}
+
+
 @dataclass(frozen=True)
 class Entry:
     """One URL: what each person gets by GET, and the arguments of the URL."""
@@ -306,6 +336,20 @@ MATRIX: dict[str, Entry] = {
     "help-servants": Entry(expect(OK)),
     "help-officers": Entry(expect(OK)),
     "help-auditors": Entry(expect(OK)),
+    # The register of accounts and groups: one's own for everyone signed in; an entry is
+    # its owner's alone; the search across organisations is the auditors'.
+    "register": Entry(expect(OK)),
+    "register-confirm": Entry(POST_ONLY),
+    "register-accounts-new": Entry(expect(OK)),
+    "register-groups-new": Entry(expect(OK)),
+    "register-accounts-edit": Entry(on_the_request(servant=OK), the_servants_account),
+    "register-groups-edit": Entry(on_the_request(servant=OK), the_servants_group),
+    "register-accounts-remove": Entry(on_the_request(servant=OK), the_servants_account),
+    "register-groups-remove": Entry(on_the_request(servant=OK), the_servants_group),
+    "register-accounts-permission": Entry(POST_ONLY, the_servants_account),
+    "register-groups-permission": Entry(POST_ONLY, the_servants_group),
+    "register-search": Entry(auditors_only()),
+    "register-export": Entry(auditors_only()),
     # The public check of a permission letter: whoever holds the letter, signed in or not.
     "verify-code": Entry(expect(OK, anonymous=OK)),
     "verify-letter": Entry(

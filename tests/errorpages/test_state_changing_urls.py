@@ -50,6 +50,35 @@ class Use:
     kwargs: Callable[[Objects], dict[str, Any]] = lambda objects: {}
 
 
+def _register_entry(kind: str) -> Callable[[Objects], dict[str, Any]]:
+    """An entry of the servant's register of accounts and groups that needs permission."""
+
+    def make(objects: Objects) -> dict[str, Any]:
+        from permissions.models import Platform
+        from permissions.register.models import OnlineGroup, SocialAccount
+
+        owner = objects.request.applicant
+        if kind == "account":
+            entry: Any = SocialAccount.objects.create(
+                owner=owner,
+                platform=Platform.objects.get(name="X (Twitter)"),
+                handle="@office",
+                capacity="official",
+            )
+        else:
+            entry = OnlineGroup.objects.create(
+                owner=owner,
+                platform=Platform.objects.get(name="WhatsApp"),
+                name="Section",
+                purpose="Rosters.",
+                size="50",
+                role="administer",
+            )
+        return {"pk": entry.pk}
+
+    return make
+
+
 # Every state-changing URL of the portal. A new one must be added here.
 STATE_CHANGING: dict[str, Use] = {
     "logout": Use("servant"),
@@ -61,6 +90,9 @@ STATE_CHANGING: dict[str, Use] = {
     "attachment-remove": Use(
         "servant", lambda o: {"pk": o.request.pk, "attachment_pk": o.attachment.pk}
     ),
+    "register-confirm": Use("servant"),
+    "register-accounts-permission": Use("servant", _register_entry("account")),
+    "register-groups-permission": Use("servant", _register_entry("group")),
 }
 
 
