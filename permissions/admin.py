@@ -22,6 +22,8 @@ from .models import (
     AuditEvent,
     ConductRule,
     Delegation,
+    Ground,
+    Instruction,
     Notification,
     Organisation,
     PermissionRequest,
@@ -213,6 +215,51 @@ class ConductRuleAdmin(AuditedAdmin[ConductRule]):
     list_filter = ["is_active", "in_declaration", "grounds_for_rejection"]
     search_fields = ["number", "title", "summary"]
     list_editable = ["is_active"]
+
+
+class GroundForm(forms.ModelForm[Ground]):
+    platform_categories = forms.MultipleChoiceField(
+        label=_("Platform categories"),
+        choices=PlatformCategory.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Shown beside requests for these; none ticked bears on every category."),
+    )
+
+    class Meta:
+        model = Ground
+        fields = [
+            "title",
+            "explanation",
+            "rule",
+            "paragraph",
+            "platform_categories",
+            "is_active",
+            "sort_key",
+        ]
+
+
+@admin.register(Ground)
+class GroundAdmin(AuditedAdmin[Ground]):
+    """The grounds of the memorandum: the applicant's declaration and hints, and the
+    reasons officers cite, are built from the active ones."""
+
+    form = GroundForm
+    list_display = ["title", "rule", "paragraph", "is_active", "sort_key"]
+    list_filter = ["is_active", "rule", "paragraph"]
+    search_fields = ["title", "explanation", "paragraph"]
+    list_editable = ["is_active", "sort_key"]
+    list_select_related = ["rule"]
+    ordering = ["sort_key", "title"]
+
+
+@admin.register(Instruction)
+class InstructionAdmin(AuditedAdmin[Instruction]):
+    list_display = ["kind", "reference", "dated", "title", "is_active", "sort_key"]
+    list_filter = ["is_active", "kind"]
+    search_fields = ["reference", "title"]
+    list_editable = ["is_active", "sort_key"]
+    ordering = ["sort_key", "dated"]
 
 
 @admin.register(Platform)

@@ -2,6 +2,7 @@
 
 from .audit import AuditEvent, AuditHead, AuditVerification
 from .figures import DashboardSnapshot
+from .grounds import Ground, Instruction
 from .notifications import EmailPreference, Notification, Reminder
 from .people import AUDITORS_GROUP, BPS_MAX, BPS_MIN, Organisation, ServiceGroup, User
 from .requests import (
@@ -28,6 +29,8 @@ __all__ = [
     "DashboardSnapshot",
     "Delegation",
     "EmailPreference",
+    "Ground",
+    "Instruction",
     "Notification",
     "Organisation",
     "PermissionRequest",

@@ -240,6 +240,9 @@ class PermissionRequest(models.Model):
         blank=True,
         related_name="+",
     )
+    # The grounds cited with a rejection or return, as they were worded then
+    # (Ground.citation): the applicant reads what the officer chose.
+    decision_grounds = models.JSONField(_("grounds cited"), default=list, blank=True)
 
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
