@@ -12,10 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 from .content import EDITABLE_FIELDS
 from .dates import WindowDateField, WindowDateTimeField
-from .models import ConductRule, Delegation, PermissionRequest, Platform
+from .models import ConductRule, Delegation, Ground, PermissionRequest, Platform
 from .models.notifications import ALWAYS_EMAILED, NotificationKind
 from .models.requests import Capacity, PlatformCategory, StandardCondition
 from .states import Action, Status
+from .submission import declaration_in_force
 
 
 class LoginForm(AuthenticationForm):
@@ -78,13 +79,9 @@ class RequestForm(forms.ModelForm[PermissionRequest]):
         assume_scheme="https",
         help_text=_("For example the programme's page or the account's address."),
     )
-    declaration = forms.BooleanField(
-        label=_(
-            "I have read Rules 18, 21, 22, 24, 25, 25-A and 25-B of the Government Servants "
-            "(Conduct) Rules, 1964, and will comply with them."
-        ),
-        required=False,
-    )
+    # Its words are the rules and grounds in force (``submission.declaration_in_force``),
+    # set when the form is made.
+    declaration = forms.BooleanField(required=False)
 
     class Meta:
         model = PermissionRequest
@@ -148,6 +145,18 @@ class RequestForm(forms.ModelForm[PermissionRequest]):
             capacity.initial = None
         for name in self.OPTIONAL:
             self.fields[name].label = _("%(label)s (optional)") % {"label": self.fields[name].label}
+        self.declared = declaration_in_force()
+        self.fields["declaration"].label = self.declared.text
+        if self.declared.grounds:
+            # The grounds listed under the question (request_form.html) are read with it.
+            self.fields["summary"].widget.attrs["aria-describedby"] = (
+                "id_summary_helptext summary-grounds"
+            )
+        # Which category each platform is in, for the page to show the grounds that bear
+        # on the one chosen (static/js/forms.js), and the one chosen when the page is drawn.
+        category_of = {str(pk): cat for pk, cat in platforms.values_list("pk", "category")}
+        self.platform_categories = " ".join(f"{pk}={cat}" for pk, cat in category_of.items())
+        self.chosen_category = category_of.get(str(self["platform"].value() or ""), "")
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -187,6 +196,13 @@ class DecisionForm(forms.Form):
         required=False,
         help_text=_("Required when rejecting."),
     )
+    grounds = forms.ModelMultipleChoiceField(
+        label=_("Grounds the request touches (optional)"),
+        queryset=Ground.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("From the Establishment Division's instructions; the applicant reads them."),
+    )
     reason = forms.CharField(
         label=_("Reasons"),
         required=False,
@@ -200,9 +216,14 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args: Any, rules: Any, is_last_step: bool, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, rules: Any, is_last_step: bool, grounds: Any = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["rule"]).queryset = rules
+        grounds_field = cast(forms.ModelMultipleChoiceField, self.fields["grounds"])
+        # Each offered with the rule it falls under (Ground.__str__), as the officer cites it.
+        grounds_field.queryset = Ground.objects.in_force() if grounds is None else grounds
         self.is_last_step = is_last_step
         if not is_last_step:
             # The validity is set by the last step's officer.

@@ -26,6 +26,8 @@ from .models import (
     ConductRule,
     Delegation,
     EmailPreference,
+    Ground,
+    Instruction,
     Notification,
     PermissionRequest,
     User,
@@ -343,8 +345,26 @@ def earlier_requests(*, request: PermissionRequest, limit: int = 10) -> list[Per
     )
 
 
-def rules_for_guidance() -> list[ConductRule]:
-    return list(ConductRule.objects.filter(is_active=True))
+class RulesGuidance(list[ConductRule]):
+    """The rules in force, each with the grounds in force under it (`grounds_in_force`),
+    and beside them every such ground in the admin's order and the Establishment
+    Division's instructions that set them out."""
+
+    def __init__(self, rules: list[ConductRule], instructions: list[Instruction]) -> None:
+        super().__init__(rules)
+        self.instructions = instructions
+        self.grounds: list[Ground] = sorted(
+            (ground for rule in rules for ground in rule.grounds_in_force),  # type: ignore[attr-defined]
+            key=lambda ground: (ground.sort_key, ground.title),
+        )
+
+
+def rules_for_guidance() -> RulesGuidance:
+    grounds = Ground.objects.filter(is_active=True)
+    rules = ConductRule.objects.filter(is_active=True).prefetch_related(
+        Prefetch("grounds", queryset=grounds, to_attr="grounds_in_force")
+    )
+    return RulesGuidance(list(rules), list(Instruction.objects.filter(is_active=True)))
 
 
 def rejection_rules() -> QuerySet[ConductRule]:

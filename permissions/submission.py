@@ -2,11 +2,75 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
-from django.utils.translation import gettext as _
+import hashlib
+from dataclasses import dataclass
+from typing import Any
 
-from .models import ConductRule, PermissionRequest
+from django.utils import timezone, translation
+from django.utils.text import get_text_list
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from .models import ConductRule, Ground, PermissionRequest
 from .models.requests import AccountType, PlatformCategory, Timing
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """What the applicant declares, built from the rules and grounds in force: the
+    Establishment Division amends them in the admin, and the next declaration follows."""
+
+    rules: list[ConductRule]
+    grounds: list[Ground]
+
+    @property
+    def text(self) -> str:
+        numbers = [rule.number for rule in self.rules]
+        if numbers:
+            rules = ngettext(
+                "I have read Rule %(numbers)s of the Government Servants (Conduct) Rules, "
+                "1964, and will comply with it.",
+                "I have read Rules %(numbers)s of the Government Servants (Conduct) Rules, "
+                "1964, and will comply with them.",
+                len(numbers),
+            ) % {"numbers": get_text_list(numbers, _("and"))}
+        else:
+            rules = _("I will comply with the Government Servants (Conduct) Rules, 1964.")
+        if not self.grounds:
+            return rules
+        touches = _("Nothing I say or post will touch on: %(grounds)s.") % {
+            "grounds": "; ".join(_in_sentence(ground.title) for ground in self.grounds)
+        }
+        return f"{rules} {touches}"
+
+    def record(self) -> dict[str, Any]:
+        """The declared version, as the submission's audit event keeps it: the rules and
+        grounds by number and id, and a digest of the words the applicant was shown."""
+        return {
+            "rules": [rule.number for rule in self.rules],
+            "grounds": [ground.pk for ground in self.grounds],
+            "language": translation.get_language() or "",
+            "text_sha256": hashlib.sha256(self.text.encode()).hexdigest(),
+        }
+
+
+def _in_sentence(title: str) -> str:
+    """A ground's title inside a sentence: "National security" reads "national security";
+    one that starts with an abbreviation or a name ("UN …", "Pakistan …") is kept."""
+    first = title.split(" ", 1)[0]
+    if first[1:].islower() and first.lower() not in _PROPER_WORDS:
+        return title[:1].lower() + title[1:]
+    return title
+
+
+# Names that keep their capital inside a sentence.
+_PROPER_WORDS = frozenset({"pakistan", "pakistan's", "quaid", "islam", "islamic"})
+
+
+def declaration_in_force() -> Declaration:
+    rules = list(ConductRule.objects.filter(is_active=True, in_declaration=True))
+    grounds = list(Ground.objects.in_force())
+    return Declaration(rules=rules, grounds=grounds)
 
 
 def declared_rules() -> str:

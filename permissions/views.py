@@ -540,6 +540,7 @@ def _decide(pk: int, *, by: User, data: dict[str, Any], origin: Any) -> None:
         ),
         reason=data["reason"],
         rule=data["rule"],
+        grounds=list(data["grounds"]),
         origin=origin,
     )
 

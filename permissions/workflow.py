@@ -13,7 +13,7 @@ permissions/states.py; who may act on a step is in permissions/authority.py.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -31,12 +31,12 @@ from .authority import authority_on_step, may_revoke, step_holders
 from .content import content_digest, decision_digest
 from .dates import local_day, validate_in_window
 from .errors import AlreadyDecided, TransitionNotAllowed, WorkflowError
-from .models import ApprovalStep, AuditEvent, ConductRule, PermissionRequest, User
+from .models import ApprovalStep, AuditEvent, ConductRule, Ground, PermissionRequest, User
 from .models.requests import StandardCondition
 from .outbox import notify
 from .routing import RoutingError, plan_steps
 from .states import CONTENT_RECORDED, FINAL, TRANSITIONS, Action, Status, StepStatus
-from .submission import declared_rules, submission_errors
+from .submission import declaration_in_force, submission_errors
 
 # What the rest of the portal uses: the actions, and the refusals they raise.
 __all__ = [
@@ -347,6 +347,9 @@ def _enter_round(
     from_status = request.status
     applicant = request.applicant
     new_round = request.round + 1
+    # The declaration as the rules and grounds in force word it now; its version goes on
+    # the chain, since the Establishment Division amends them.
+    declared = declaration_in_force()
     steps = _create_steps(request, new_round, now)
     _guarded_update(
         request,
@@ -357,7 +360,7 @@ def _enter_round(
         current_step=1,
         submitted_at=now,
         declared_at=now,
-        declaration_rules=declared_rules(),
+        declaration_rules=", ".join(rule.number for rule in declared.rules),
         applicant_designation=applicant.designation,
         applicant_bps=applicant.bps,
         applicant_organisation_id=applicant.organisation_id,
@@ -365,6 +368,7 @@ def _enter_round(
         decision_rule=None,
         conditions=[],
         conditions_text="",
+        decision_grounds=[],
     )
     _audit(
         request,
@@ -373,7 +377,11 @@ def _enter_round(
         from_status=from_status,
         to_status=Status.PENDING,
         origin=origin,
-        data={"round": new_round, "steps": [_step_summary(step) for step in steps]},
+        data={
+            "round": new_round,
+            "steps": [_step_summary(step) for step in steps],
+            "declaration": declared.record(),
+        },
     )
     return request
 
@@ -616,6 +624,7 @@ def reject(
     by: User,
     reason: str,
     rule: ConductRule | None,
+    grounds: Sequence[Ground] = (),
     origin: Origin = SYSTEM,
 ) -> PermissionRequest:
     request, step, acting_for = _decide(request_id, Action.REJECT, by)
@@ -623,6 +632,7 @@ def reject(
     if rule is None or not (rule.is_active and rule.grounds_for_rejection):
         message = _("Choose the rule the request would breach.")
         raise TransitionNotAllowed(message, field_errors={"rule": [message]})
+    _check_grounds(grounds)
     return _close_at_step(
         request,
         step,
@@ -633,7 +643,19 @@ def reject(
         origin=origin,
         changes={"decision_rule": rule, "decided_at": timezone.now()},
         data={"rule": rule.number},
+        grounds=grounds,
     )
+
+
+def _check_grounds(grounds: Sequence[Ground]) -> None:
+    """Only grounds in force may be cited: one the admin has withdrawn since the page
+    was drawn is refused, beside the field, rather than recorded."""
+    withdrawn = [g.title for g in grounds if not (g.is_active and g.rule.is_active)]
+    if withdrawn:
+        message = _("No longer a ground that may be cited: %(titles)s.") % {
+            "titles": "; ".join(withdrawn)
+        }
+        raise TransitionNotAllowed(message, field_errors={"grounds": [message]})
 
 
 def decide(
@@ -644,26 +666,43 @@ def decide(
     approval: Approval | None = None,
     reason: str = "",
     rule: ConductRule | None = None,
+    grounds: Sequence[Ground] = (),
     origin: Origin = SYSTEM,
 ) -> PermissionRequest:
-    """An officer's decision at a step, whichever of the three it is."""
+    """An officer's decision at a step, whichever of the three it is. The grounds cited
+    (optional) go with a rejection or a return; an approval cites none."""
     if action == Action.APPROVE:
         return approve(request_id, by=by, approval=approval, origin=origin)
     if action == Action.REJECT:
-        return reject(request_id, by=by, reason=reason, rule=rule, origin=origin)
+        return reject(request_id, by=by, reason=reason, rule=rule, grounds=grounds, origin=origin)
     if action == Action.RETURN:
-        return return_for_clarification(request_id, by=by, reason=reason, origin=origin)
+        return return_for_clarification(
+            request_id, by=by, reason=reason, grounds=grounds, origin=origin
+        )
     raise TransitionNotAllowed(_("Choose whether to approve, reject or return the request."))
 
 
 @transaction.atomic
 def return_for_clarification(
-    request_id: int, *, by: User, reason: str, origin: Origin = SYSTEM
+    request_id: int,
+    *,
+    by: User,
+    reason: str,
+    grounds: Sequence[Ground] = (),
+    origin: Origin = SYSTEM,
 ) -> PermissionRequest:
     request, step, acting_for = _decide(request_id, Action.RETURN, by)
     reason = _require_text(reason, "reason", _("Say what the applicant should clarify or change."))
+    _check_grounds(grounds)
     return _close_at_step(
-        request, step, Action.RETURN, by=by, acting_for=acting_for, reason=reason, origin=origin
+        request,
+        step,
+        Action.RETURN,
+        by=by,
+        acting_for=acting_for,
+        reason=reason,
+        origin=origin,
+        grounds=grounds,
     )
 
 
@@ -678,10 +717,13 @@ def _close_at_step(
     origin: Origin,
     changes: dict[str, Any] | None = None,
     data: dict[str, Any] | None = None,
+    grounds: Sequence[Ground] = (),
 ) -> PermissionRequest:
-    """Reject or return: the request leaves the chain at this step with the reasons given."""
+    """Reject or return: the request leaves the chain at this step with the reasons given
+    and the grounds cited, which the applicant reads and the chain keeps."""
     to_status = Status.REJECTED if action == Action.REJECT else Status.RETURNED
     step_status = StepStatus.REJECTED if action == Action.REJECT else StepStatus.RETURNED
+    cited = [ground.citation() for ground in grounds]
     _guarded_update(
         request,
         expected_status=Status.PENDING,
@@ -689,6 +731,7 @@ def _close_at_step(
         status=to_status,
         current_step=None,
         decision_reason=reason,
+        decision_grounds=cited,
         **(changes or {}),
     )
     _record_step(step, step_status, by, acting_for, reason, timezone.now())
@@ -702,7 +745,11 @@ def _close_at_step(
         to_status=to_status,
         comment=reason,
         origin=origin,
-        data={"step": step.order, **(data or {})},
+        data={
+            "step": step.order,
+            **(data or {}),
+            **({"grounds": cited} if cited else {}),
+        },
     )
     return request
 

@@ -81,12 +81,40 @@
     update();
   }
 
+  /* Grounds for the platform chosen: a list marked data-grounds-for-platform, whose
+   * data-platform-categories pairs each platform's value with its category ("3=print"),
+   * shows only the items whose data-categories hold the chosen platform's category (an
+   * item with none bears on every category), and every item while no platform is
+   * chosen. Without script the server has shown those for the platform saved. */
+  function groundsIn(form) {
+    const hint = form.querySelector("[data-grounds-for-platform]");
+    const platform = form.elements.namedItem("platform");
+    if (!hint || !platform) {
+      return;
+    }
+    const categoryOf = {};
+    hint.dataset.platformCategories.split(" ").filter(Boolean).forEach(function (pair) {
+      const [value, category] = pair.split("=");
+      categoryOf[value] = category;
+    });
+    function update() {
+      const category = categoryOf[platform.value] || "";
+      hint.querySelectorAll("li[data-categories]").forEach(function (item) {
+        const bearsOn = item.dataset.categories.split(" ").filter(Boolean);
+        item.hidden = Boolean(category) && bearsOn.length > 0 && !bearsOn.includes(category);
+      });
+    }
+    platform.addEventListener("change", update);
+    update();
+  }
+
   function start() {
     if (document.querySelector("[data-shown-when]")) {
       document.documentElement.classList.add("js-reveals");
     }
     focusErrorSummary();
     document.querySelectorAll("form").forEach(revealIn);
+    document.querySelectorAll("form").forEach(groundsIn);
   }
 
   if (document.readyState === "loading") {
