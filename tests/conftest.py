@@ -239,13 +239,14 @@ def media_root(settings, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def
 
 @pytest.fixture
 def reference_data(transactional_db: None) -> None:
-    """The rows the data migrations seed (rules, platforms, groups), present again after
-    an earlier transactional test flushed them: a live server needs committed rows."""
+    """The rows the data migrations seed (rules, platforms, groups, the memorandum's
+    grounds), present again after an earlier transactional test flushed them: a live
+    server needs committed rows."""
     import importlib
 
     from django.apps import apps
 
-    for name in ("0002_auditors_group", "0004_rules_platforms_media_cell"):
+    for name in ("0002_auditors_group", "0004_rules_platforms_media_cell", "0019_grounds"):
         migration = importlib.import_module(f"permissions.migrations.{name}")
         seed = getattr(migration, "seed", None) or migration.create_group
         seed(apps, None)
