@@ -1029,6 +1029,8 @@ class Requests:
                     text(row.conditions_text),
                     text(row.decision_reason),
                     num(row.decision_rule_id),
+                    # No generated decision cites a ground of the memorandum.
+                    as_json([]),
                     moment(row.created_at),
                     moment(row.updated_at),
                     moment(row.submitted_at),
@@ -1076,8 +1078,8 @@ REQUEST_COLUMNS = [
     "official_information", "official_information_justification", "honorarium",
     "honorarium_amount", "declaration_rules", "declared_at", "applicant_designation",
     "applicant_bps", "applicant_organisation_id", "valid_from", "valid_until", "conditions",
-    "conditions_text", "decision_reason", "decision_rule_id", "created_at", "updated_at",
-    "submitted_at", "decided_at",
+    "conditions_text", "decision_reason", "decision_rule_id", "decision_grounds",
+    "created_at", "updated_at", "submitted_at", "decided_at",
 ]  # fmt: skip
 STEP_COLUMNS = [
     "id", "request_id", "round", "order", "assignee_id", "group_id", "reason", "status",
