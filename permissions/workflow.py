@@ -19,19 +19,23 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from . import audit
 from .audit import SYSTEM, Origin
-from .authority import authority_on_step, may_revoke, step_holders
+from .authority import authority_on_step, holders_by_step, may_revoke, step_holders
 from .content import content_digest, decision_digest
 from .dates import local_day, validate_in_window
 from .errors import AlreadyDecided, TransitionNotAllowed, WorkflowError
 from .models import ApprovalStep, AuditEvent, ConductRule, Ground, PermissionRequest, User
+from .models.notifications import NotificationKind
 from .models.requests import StandardCondition
 from .outbox import notify
 from .routing import RoutingError, plan_steps
@@ -51,6 +55,7 @@ __all__ = [
     "decide",
     "default_validity",
     "escalate",
+    "escalate_group_step",
     "expire",
     "reject",
     "resubmit",
@@ -872,4 +877,126 @@ def escalate(request_id: int, *, origin: Origin = SYSTEM) -> PermissionRequest:
         origin=origin,
         data={"step": step.order, "from": previous.pk, "to": successor.pk},
     )
+    return request
+
+
+def officers_above_group(group: Group, members: Sequence[User]) -> tuple[list[User], str]:
+    """Whom a group's overdue step is brought to: the officers its members report to who
+    are not members themselves (above the media cell, the officer it answers to); or,
+    where no member reports to anyone outside the group, the members of the group named
+    by settings.GROUP_STEP_ESCALATION_GROUP. Returns them and that group's name, or ""
+    when they are the officers above."""
+    inside = {member.pk for member in members}
+    above = list(
+        User.objects.filter(
+            is_active=True,
+            pk__in={member.reporting_officer_id for member in members} - {None},
+        )
+        .exclude(pk__in=inside)
+        .order_by("pk")
+    )
+    fallback: str = settings.GROUP_STEP_ESCALATION_GROUP
+    if above or not fallback or fallback == group.name:
+        return above, ""
+    return (
+        list(
+            User.objects.filter(is_active=True, groups__name=fallback)
+            .exclude(pk__in=inside)
+            .distinct()
+            .order_by("pk")
+        ),
+        fallback,
+    )
+
+
+@transaction.atomic
+def escalate_group_step(request_id: int, *, origin: Origin = SYSTEM) -> PermissionRequest:
+    """Escalate the overdue step of a group (the media cell), once.
+
+    The step stays with the group: a routing rule sent the request there for what the
+    group does, and any member may still decide it. What changes is who knows: the
+    officers above the group (officers_above_group) are told, and the members and the
+    applicant are told that they were. The step's escalation count marks it escalated,
+    so that a later or concurrent run leaves it alone; the audit event records whom it
+    was brought to.
+
+    Nothing about the request's state changes, and no one gains a right to decide it; so
+    this is not one of the transitions of states.py, but like them it is a change the chain
+    records, made under the request's lock so that it never crosses a decision taken at the
+    same moment."""
+    request = (
+        PermissionRequest.objects.select_for_update(of=("self",))
+        .select_related("applicant")
+        .get(pk=request_id)
+    )
+    step = current_step(request)
+    if step is None or step.group is None:
+        raise AlreadyDecided(
+            _("%(reference)s is no longer waiting on a group. Nothing was changed.")
+            % {"reference": request.reference}
+        )
+    if step.escalations:
+        raise AlreadyDecided(
+            _("%(reference)s was escalated already while waiting for %(group)s.")
+            % {"reference": request.reference, "group": step.group}
+        )
+    due = timezone.now() - datetime.timedelta(days=settings.ESCALATE_AFTER_DAYS)
+    if step.started_at is None or step.started_at > due:
+        raise TransitionNotAllowed(
+            _(
+                "%(reference)s is not overdue yet: step %(order)s has waited less than "
+                "%(days)s days."
+            )
+            % {
+                "reference": request.reference,
+                "order": step.order,
+                "days": settings.ESCALATE_AFTER_DAYS,
+            }
+        )
+    members = holders_by_step([step], applicant_ids={step.pk: request.applicant_id})[step.pk]
+    above, escalation_group = officers_above_group(step.group, members)
+    above = [officer for officer in above if officer.pk != request.applicant_id]
+    # Marked under the request's lock, and only if still unmarked: of two runs at once
+    # (SQLite takes no row locks) one marks it, the other changes nothing.
+    updated = ApprovalStep.objects.filter(
+        pk=step.pk, status=StepStatus.PENDING, group=step.group, escalations=0
+    ).update(escalations=F("escalations") + 1)
+    if updated != 1:
+        raise AlreadyDecided(_("This step was decided by someone else a moment ago."))
+    event = audit.record(
+        Action.ESCALATE,
+        request=request,
+        actor=None,
+        from_status=Status.PENDING,
+        to_status=Status.PENDING,
+        origin=origin,
+        data={
+            "step": step.order,
+            "group": step.group_id,
+            "told": [officer.pk for officer in above],
+            "decision": decision_digest(request),
+        },
+    )
+    context = {
+        "group": step.group,
+        "waiting_since": step.started_at,
+        "officers_above": ", ".join(str(officer) for officer in above),
+        "escalation_group": escalation_group,
+    }
+    key = f"event{event.pk}"
+    for audience, people in (
+        ("members", members),
+        ("above", above),
+        ("applicant", [request.applicant]),
+    ):
+        notify(
+            recipients=people,
+            kind=NotificationKind.ESCALATED,
+            key=key,
+            request=request,
+            context={**context, "audience": audience},
+            # Above the group they hold no step, so the request's page is not theirs
+            # to open: the mail names it, and leads to their notifications.
+            link=reverse("notifications") if audience == "above" else None,
+        )
     return request

@@ -322,7 +322,7 @@ def test_a_step_decided_meanwhile_is_refused_and_changes_nothing(
     with clock(OVERDUE):
         workflow.approve(request.pk, by=cell_members[0])
         with pytest.raises(workflow.AlreadyDecided):
-            schedules.escalate_group_step(request.pk)
+            workflow.escalate_group_step(request.pk)
 
     assert escalation_events(request) == []
     assert notifications("escalated") == []
