@@ -217,6 +217,7 @@ INSTALLED_APPS = [
     "permissions.letters.apps.LettersConfig",
     "permissions.exports.apps.ExportsConfig",
     "permissions.register.apps.RegisterConfig",
+    "permissions.screening.apps.ScreeningConfig",
 ]
 
 MIDDLEWARE = [
