@@ -25,9 +25,10 @@ import operator
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, Protocol
 
 import xlsxwriter
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.http import FileResponse, QueryDict, StreamingHttpResponse
 from django.utils import timezone
@@ -479,14 +480,34 @@ def event_columns() -> list[Column]:
 
 # --- what can be exported ----------------------------------------------------------------
 
-FilterForm = RequestSearchForm | AuditLogForm
+
+class FilterForm(Protocol):
+    """What an export reads of a list's filter form (a Django form): whether it was
+    given filters and whether they are right, the search they describe, and the same
+    filters as plain values for the audit chain."""
+
+    @property
+    def is_bound(self) -> bool: ...
+
+    @property
+    def data(self) -> Any: ...
+
+    @property
+    def errors(self) -> Any: ...
+
+    def is_valid(self) -> bool: ...
+
+    def search(self) -> Any: ...
+
+    def filters_for_record(self) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
 class Export:
-    """One list of the console that can be exported: its filter form, its rows, its
-    columns. The console's views and the export jobs read the same filters the same way,
-    so a file holds what the auditor saw."""
+    """One list that can be exported (the console's here, a subpackage's through
+    add_export): its filter form, its rows, its columns. The lists' views and the
+    export jobs read the same filters the same way, so a file holds what the auditor
+    saw."""
 
     what: str
     list_url_name: str
@@ -580,3 +601,11 @@ EXPORTS: dict[str, Export] = {
         _columns=event_columns,
     ),
 }
+
+
+def add_export(export: Export) -> None:
+    """Make a subpackage's list exportable like the console's, from its AppConfig.ready()
+    so that the web processes and the workers writing the files both know it: the core
+    imports no subpackage."""
+    if EXPORTS.setdefault(export.what, export) is not export:
+        raise ImproperlyConfigured(f"Two exports are called {export.what!r}.")
