@@ -20,6 +20,9 @@ class ExportWhat(models.TextChoices):
     # The same words the audit trail records for an export.
     REQUESTS = "requests", _("Requests")
     AUDIT_LOG = "audit_log", _("Audit log")
+    # The register's search (permissions/register/exports.py), one kind of entry a file.
+    REGISTER_ACCOUNTS = "register_accounts", _("Register of accounts")
+    REGISTER_GROUPS = "register_groups", _("Register of groups")
 
 
 class ExportFormat(models.TextChoices):
