@@ -94,7 +94,9 @@ class RegisterSearchForm(forms.Form):
         self.helper.form_tag = False
         self.helper.disable_csrf = True
 
-    def criteria(self) -> RegisterSearch:
+    def search(self) -> RegisterSearch:
+        """The search the filters describe; the page reads any that are wrong as not
+        given (an export refuses them, through Export.search)."""
         data = self.cleaned_data if self.is_valid() else {}
         official = data.get("official") or ""
         platform = data.get("platform")
@@ -106,3 +108,13 @@ class RegisterSearchForm(forms.Form):
             administers_only=bool(data.get("administers")),
             include_removed=bool(data.get("removed")),
         )
+
+    def filters_for_record(self) -> dict[str, Any]:
+        """The filters used, for the audit chain: plain values (the platform by its id),
+        those not used left out."""
+        recorded: dict[str, Any] = {}
+        for name, value in self.cleaned_data.items():
+            if value in (None, "", False):
+                continue
+            recorded[name] = value.pk if isinstance(value, Platform) else value
+        return recorded

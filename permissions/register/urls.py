@@ -8,7 +8,6 @@ urlpatterns = [
     path("", views.mine, name="register"),
     path("confirm/", views.confirm, name="register-confirm"),
     path("search/", views.search, name="register-search"),
-    path("search/export.csv", views.export, name="register-export"),
 ]
 for kind in views.KINDS:
     urlpatterns += [

@@ -1,5 +1,5 @@
 """The register of social-media accounts and groups: each servant's own page, and the
-auditors' search across organisations with its CSV export."""
+auditors' search across organisations (exported by export jobs, see exports.py)."""
 
 from __future__ import annotations
 
@@ -15,22 +15,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from permissions import audit, paging
+from permissions import paging
 from permissions.audit import origin_of
-from permissions.console.exports import column, csv_response
 from permissions.console.views import auditor_required
 from permissions.errors import WorkflowError
 from permissions.models import User
-from permissions.models.requests import Capacity
 from permissions.security import Refused
-from permissions.states import Action, Status
+from permissions.states import Status
 
 from . import selectors, services
+from .exports import NEWEST, export_for
 from .forms import AccountForm, GroupForm, RegisterSearchForm
-from .models import Entry, GroupRole, GroupSize, OnlineGroup, SocialAccount
+from .models import Entry, OnlineGroup, SocialAccount
 
 PAGE_SIZE = 25
-EXPORT_BATCH = 2_000
 
 KINDS: dict[str, tuple[type[Entry], type[AccountForm] | type[GroupForm]]] = {
     "accounts": (SocialAccount, AccountForm),
@@ -178,14 +176,12 @@ def confirm(request: HttpRequest) -> HttpResponse:
 
 # --- the auditors' search ----------------------------------------------------------------
 
-NEWEST = paging.SortKey.newest("created_at")
-
 
 @auditor_required
 @require_GET
 def search(request: HttpRequest) -> HttpResponseBase:
     form = RegisterSearchForm(request.GET or None)
-    criteria = form.criteria()
+    criteria = form.search()
     results = paging.page(
         selectors.search(criteria),
         sort=NEWEST,
@@ -195,61 +191,12 @@ def search(request: HttpRequest) -> HttpResponseBase:
     return render(
         request,
         "register/search.html",
-        {"form": form, "page": results, "kind": criteria.kind, "statuses": Status},
-    )
-
-
-ACCOUNT_COLUMNS = [
-    column(gettext_lazy("Organisation"), "owner__organisation__name", width=30),
-    column(
-        gettext_lazy("Declared by"),
-        "owner__first_name",
-        "owner__last_name",
-        combine=lambda first, last: f"{first} {last}".strip(),
-        width=24,
-    ),
-    column(gettext_lazy("Designation"), "owner__designation", width=24),
-    column(gettext_lazy("Platform"), "platform__name"),
-    column(gettext_lazy("Handle or address"), "handle", width=30),
-    column(gettext_lazy("Personal or official"), "capacity", kind="label", choices=Capacity),
-    column(gettext_lazy("Since"), "since", kind="day"),
-    column(gettext_lazy("Request for permission"), "permission__reference"),
-    column(gettext_lazy("Its status"), "permission__status", kind="label", choices=Status),
-    column(gettext_lazy("Declared"), "created_at", kind="moment"),
-    column(gettext_lazy("Removed"), "removed_at", kind="moment"),
-]
-GROUP_COLUMNS = [
-    *ACCOUNT_COLUMNS[:4],
-    column(gettext_lazy("Name of the group"), "name", width=30),
-    column(gettext_lazy("What the group is for"), "purpose", width=40),
-    column(gettext_lazy("Rough size"), "size", kind="label", choices=GroupSize),
-    column(gettext_lazy("Official group"), "official", kind="yes_no"),
-    column(gettext_lazy("Part in it"), "role", kind="label", choices=GroupRole),
-    *ACCOUNT_COLUMNS[6:],
-]
-
-
-@auditor_required
-@require_GET
-def export(request: HttpRequest) -> HttpResponseBase:
-    """The search's whole result as CSV, on the audit chain like the console's exports."""
-    form = RegisterSearchForm(request.GET or None)
-    criteria = form.criteria()
-    columns = GROUP_COLUMNS if criteria.kind == "group" else ACCOUNT_COLUMNS
-    fields = ["pk", "created_at"]
-    for each in columns:
-        fields.extend(name for name in each.fields if name not in fields)
-    rows = selectors.search(criteria).values_list(*fields)
-    audit.record(
-        Action.EXPORT,
-        actor=_user(request),
-        data={"what": "register", "kind": criteria.kind, "filters": request.GET.dict()},
-        origin=origin_of(request),
-    )
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return csv_response(
-        filename=f"register-{criteria.kind}s-{stamp}.csv",
-        columns=columns,
-        fields=fields,
-        batches=paging.batches(rows, sort=NEWEST, size=EXPORT_BATCH, key=(1, 0)),
+        {
+            "form": form,
+            "page": results,
+            "kind": criteria.kind,
+            "statuses": Status,
+            # What the page's export buttons ask for (a key of the console's EXPORTS).
+            "export_what": export_for(criteria.kind).what,
+        },
     )

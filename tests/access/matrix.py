@@ -349,7 +349,6 @@ MATRIX: dict[str, Entry] = {
     "register-accounts-permission": Entry(POST_ONLY, the_servants_account),
     "register-groups-permission": Entry(POST_ONLY, the_servants_group),
     "register-search": Entry(auditors_only()),
-    "register-export": Entry(auditors_only()),
     # The public check of a permission letter: whoever holds the letter, signed in or not.
     "verify-code": Entry(expect(OK, anonymous=OK)),
     "verify-letter": Entry(
