@@ -420,6 +420,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     },
     # Hourly: an export's file is deleted within the hour after its time is up.
     "expire-exports": {"task": "permissions.exports.expire", "schedule": crontab(minute=40)},
+    # In the morning, with the other reminders: the register's yearly confirmation.
+    "register-reminders": {
+        "task": "permissions.register.remind",
+        "schedule": crontab(hour=8, minute=15),
+    },
 }
 
 # The console's exports (permissions/exports/). A result of up to EXPORT_DIRECT_MAX_ROWS
@@ -645,6 +650,9 @@ def env_days_list(name: str, *, default: list[int]) -> list[int]:
 # The servant and their reporting officer are reminded this many days before an
 # approval's valid_until.
 EXPIRY_REMINDER_DAYS = env_days_list("EXPIRY_REMINDER_DAYS", default=[14, 7, 1])
+# A servant whose register of accounts and groups is still not confirmed this many days
+# after it fell due is reminded once more; 0 sends no second reminder.
+REGISTER_REMINDER_REPEAT_DAYS = env_int("REGISTER_REMINDER_REPEAT_DAYS", default=30, minimum=0)
 # Attachments: the largest file accepted, in bytes.
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024, minimum=1024)
 ATTACHMENTS_PER_REQUEST = env_int("ATTACHMENTS_PER_REQUEST", default=10, minimum=1)

@@ -27,6 +27,7 @@ class NotificationKind(models.TextChoices):
     INTEGRITY_ALERT = "integrity_alert", _("A record no longer matches the audit trail")
     AUDIT_HEAD = "audit_head", _("The audit trail's daily head")
     EXPORT_READY = "export_ready", _("An export is ready to download")
+    REGISTER_DUE = "register_due", _("Your register of accounts and groups is due for confirmation")
 
 
 # Decisions on a person's own request, and a change to how they sign in, always go out

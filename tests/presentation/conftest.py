@@ -36,6 +36,7 @@ from permissions.models.requests import (
     StandardCondition,
     Timing,
 )
+from permissions.register import reminders as register_reminders
 from permissions.states import Action, Status, StepStatus
 from permissions.twofactor import devices as twofactor_devices
 from permissions.workflow import Approval
@@ -290,6 +291,11 @@ def world(
     assert [m.reference for m in swept.mismatches] == [withdrawn.reference]
     with override_settings(AUDIT_HEAD_RECIPIENTS=["records@establishment.example"]):
         audit.record_head()
+    # The clerk, on the portal for more than a year, never confirmed their register.
+    User.objects.filter(pk=nameless.pk).update(
+        date_joined=timezone.now() - datetime.timedelta(days=400)
+    )
+    assert register_reminders.remind_due() == 1
     # What the admin and the verification record, written directly.
     recorded = set(AuditEvent.objects.values_list("action", flat=True))
     for action in Action:
