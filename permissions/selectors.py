@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -35,6 +36,7 @@ from .models import (
 from .paging import Page, SortKey, page
 from .roles import roles_for
 from .states import RENEWABLE, REQUEST_ACTIONS, Action, Status
+from .submission import Panel, check_panels
 
 NEWEST = SortKey.newest("created_at")
 
@@ -199,6 +201,20 @@ class TimelineEntry:
 
     event: AuditEvent
     amendments: Amendments | None = None
+
+
+def submission_panels(
+    *, request: PermissionRequest, events: Sequence[TimelineEntry | AuditEvent]
+) -> list[Panel]:
+    """What the submission checks recorded when the request was last submitted (the
+    pre-screening's flags), drawn for the people deciding or auditing it; read off the
+    events a page already has (the timeline, or the console's whole record), so it costs
+    no query."""
+    for entry in reversed(events):
+        event = entry.event if isinstance(entry, TimelineEntry) else entry
+        if event.action in {Action.SUBMIT, Action.RESUBMIT}:
+            return check_panels(request, event.data.get("checks") or {})
+    return []
 
 
 def _grouped(events: list[AuditEvent]) -> list[TimelineEntry]:

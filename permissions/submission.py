@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from django.utils import timezone, translation
 from django.utils.text import get_text_list
@@ -71,6 +72,56 @@ def declaration_in_force() -> Declaration:
     rules = list(ConductRule.objects.filter(is_active=True, in_declaration=True))
     grounds = list(Ground.objects.in_force())
     return Declaration(rules=rules, grounds=grounds)
+
+
+# --- checks other apps run as a request is submitted ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Panel:
+    """What a check shows the officers and auditors about a submission: a template and
+    its context, drawn on the decide page, the request's page and the console's record."""
+
+    template: str
+    context: Mapping[str, Any] = field(default_factory=dict)
+
+
+class SubmissionCheck(Protocol):
+    """A check run on a request's text as it is submitted (the pre-screening is one). It
+    never stops a submission: what `run` returns is recorded under `name` on the
+    submission's audit event, and `panel` draws that record for the people deciding."""
+
+    name: str
+
+    def run(self, request: PermissionRequest) -> Any: ...
+
+    def panel(self, request: PermissionRequest, recorded: Any) -> Panel | None: ...
+
+
+_checks: dict[str, SubmissionCheck] = {}
+
+
+def register_check(check: SubmissionCheck) -> None:
+    """Called from an app's ready(); a second registration under a name replaces the
+    first, so a reloaded app does not run its check twice."""
+    _checks[check.name] = check
+
+
+def run_checks(request: PermissionRequest) -> dict[str, Any]:
+    """Each registered check's record, for the submission's audit event."""
+    return {name: check.run(request) for name, check in _checks.items()}
+
+
+def check_panels(request: PermissionRequest, recorded: Mapping[str, Any]) -> list[Panel]:
+    """The panels drawn from what the checks recorded at the last submission (a check
+    registered since then, with nothing recorded, shows nothing)."""
+    panels = []
+    for name, check in _checks.items():
+        if name in recorded:
+            panel = check.panel(request, recorded[name])
+            if panel is not None:
+                panels.append(panel)
+    return panels
 
 
 def declared_rules() -> str:

@@ -307,13 +307,19 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     permission_request = selectors.request_for_viewer(user=user, pk=pk)
     step = step_for_decision(permission_request, user)
+    events = selectors.timeline(request=permission_request)
+    is_applicant = permission_request.applicant_id == user.pk
     return render(
         request,
         "permissions/request_detail.html",
         {
             "permission_request": permission_request,
-            "events": selectors.timeline(request=permission_request),
-            "is_applicant": permission_request.applicant_id == user.pk,
+            "events": events,
+            # The checks' findings are for the officers; the applicant is not shown them.
+            "panels": []
+            if is_applicant
+            else selectors.submission_panels(request=permission_request, events=events),
+            "is_applicant": is_applicant,
             "can_decide": step is not None,
             "can_revoke": permission_request.status == Status.APPROVED
             and may_revoke(permission_request, user),
@@ -510,6 +516,7 @@ def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_bound:
         default_from, default_until = workflow.default_validity(permission_request)
         form.initial.update(valid_from=default_from, valid_until=default_until)
+    events = selectors.timeline(request=permission_request)
     return render(
         request,
         "permissions/decide.html",
@@ -519,7 +526,8 @@ def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "earlier": selectors.earlier_requests(request=permission_request),
             "rules": selectors.rules_for_guidance(),
-            "events": selectors.timeline(request=permission_request),
+            "events": events,
+            "panels": selectors.submission_panels(request=permission_request, events=events),
             "problem_note": problem_note,
         },
     )

@@ -40,7 +40,7 @@ from .models.requests import StandardCondition
 from .outbox import notify
 from .routing import RoutingError, plan_steps
 from .states import CONTENT_RECORDED, FINAL, TRANSITIONS, Action, Status, StepStatus
-from .submission import declaration_in_force, submission_errors
+from .submission import declaration_in_force, run_checks, submission_errors
 
 # What the rest of the portal uses: the actions, and the refusals they raise.
 __all__ = [
@@ -386,6 +386,9 @@ def _enter_round(
             "round": new_round,
             "steps": [_step_summary(step) for step in steps],
             "declaration": declared.record(),
+            # What the registered checks found in the text as submitted (the
+            # pre-screening's flags): recorded, never a reason to refuse.
+            "checks": run_checks(request),
         },
     )
     return request

@@ -25,6 +25,7 @@ from .. import audit, content
 from ..models import AuditVerification, User
 from ..roles import request_roles
 from ..security import Refused
+from ..selectors import submission_panels
 from ..states import Action
 from ..tasks import verify_audit_run
 from . import dashboard as dashboard_figures
@@ -158,12 +159,14 @@ def request_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
 @require_GET
 def request_record(request: HttpRequest, pk: int) -> HttpResponse:
     permission_request = selectors.request_for_audit(pk=pk)
+    events = selectors.timeline(request=permission_request)
     return render(
         request,
         "console/request.html",
         {
             "permission_request": permission_request,
-            "events": selectors.timeline(request=permission_request),
+            "events": events,
+            "panels": submission_panels(request=permission_request, events=events),
             "content_check": content.content_matches(permission_request),
             "notifications": selectors.notifications_about(request=permission_request),
         },
