@@ -250,3 +250,4 @@ def reference_data(transactional_db: None) -> None:
         migration = importlib.import_module(f"permissions.migrations.{name}")
         seed = getattr(migration, "seed", None) or migration.create_group
         seed(apps, None)
+    importlib.import_module("permissions.screening.migrations.0002_seed_phrases").seed(apps, None)

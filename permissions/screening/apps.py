@@ -8,3 +8,10 @@ class ScreeningConfig(AppConfig):
     name = "permissions.screening"
     label = "screening"
     verbose_name = _("Pre-screening of requests")
+
+    def ready(self) -> None:
+        from permissions.submission import register_check
+
+        from .checks import Screening
+
+        register_check(Screening())
