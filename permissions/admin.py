@@ -449,9 +449,9 @@ class PermissionRequestAdmin(admin.ModelAdmin[PermissionRequest]):
     def expire_lapsed(self, request: HttpRequest, queryset: QuerySet[PermissionRequest]) -> None:
         self._run(request, queryset, workflow.expire, _("%(count)s approvals expired."))
 
-    @admin.action(description=_("Escalate overdue steps to the next officer up"))
+    @admin.action(description=_("Escalate overdue steps to the officers above"))
     def escalate_overdue(self, request: HttpRequest, queryset: QuerySet[PermissionRequest]) -> None:
-        self._run(request, queryset, workflow.escalate, _("%(count)s steps escalated."))
+        self._run(request, queryset, workflow.escalate_overdue, _("%(count)s steps escalated."))
 
 
 @admin.register(Notification)

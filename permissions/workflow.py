@@ -56,6 +56,7 @@ __all__ = [
     "default_validity",
     "escalate",
     "escalate_group_step",
+    "escalate_overdue",
     "expire",
     "reject",
     "resubmit",
@@ -910,6 +911,17 @@ def officers_above_group(group: Group, members: Sequence[User]) -> tuple[list[Us
         ),
         fallback,
     )
+
+
+@transaction.atomic
+def escalate_overdue(request_id: int, *, origin: Origin = SYSTEM) -> PermissionRequest:
+    """Escalate the request's overdue step, whoever holds it: an officer's goes to the
+    officer above, a group's is brought to the officers above the group."""
+    request = _lock(request_id)
+    step = current_step(request)
+    if step is not None and step.group_id is not None:
+        return escalate_group_step(request_id, origin=origin)
+    return escalate(request_id, origin=origin)
 
 
 @transaction.atomic

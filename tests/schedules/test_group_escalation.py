@@ -27,6 +27,7 @@ from tests.helpers import (
     counted_statements,
     days,
     fresh,
+    pass_second_factor,
     sweep_statement,
     today,
 )
@@ -416,3 +417,39 @@ def test_group_escalation_spends_the_same_statements_on_each_request_and_a_task_
     assert many["outbox"] == 10 * few["outbox"], (few, many)
     assert many["savepoint"] == 10 * few["savepoint"], (few, many)
     assert many["job"] * 20 <= few["job"] * 200, (few, many)
+
+
+def test_the_admins_escalate_action_escalates_a_group_step_as_the_schedule_does(
+    admin_client_logged_in: Any,
+    servant: User,
+    reporting_officer: User,
+    cell_members: list[User],
+    cell_chief: User,
+) -> None:
+    at_cell = at_the_cell(servant, reporting_officer)
+    with clock(at(MONDAY, 10)):
+        with_officer = submitted_request(servant, event_at=at(MONDAY + days(60), 18))
+    with clock(OVERDUE):
+        # Sessions last a working day; sign in again on the later day.
+        root = User.objects.get(username="root")
+        admin_client_logged_in.force_login(root)
+        pass_second_factor(admin_client_logged_in, root)
+        response = admin_client_logged_in.post(
+            "/admin/permissions/permissionrequest/",
+            {"action": "escalate_overdue", "_selected_action": [at_cell.pk, with_officer.pk]},
+            follow=True,
+        )
+        again = admin_client_logged_in.post(
+            "/admin/permissions/permissionrequest/",
+            {"action": "escalate_overdue", "_selected_action": [at_cell.pk]},
+            follow=True,
+        )
+    assert "2 steps escalated." in response.content.decode()
+    [event] = escalation_events(at_cell)
+    assert event.data["told"] == [cell_chief.pk]
+    assert cell_step(at_cell).escalations == 1
+    # The officer's step went to the officer above, as before.
+    assert len(escalation_events(with_officer)) == 1
+    # A second time the group's step is left alone, and the admin says why.
+    assert "was escalated already" in again.content.decode()
+    assert len(escalation_events(at_cell)) == 1
