@@ -121,7 +121,8 @@ def deciding_step(request: PermissionRequest) -> ApprovalStep | None:
 
 def decision_digest(request: PermissionRequest) -> str:
     """SHA-256 over what was decided on the request: its status, round and step, the
-    validity dates, conditions, reasons and rule, and who decided at which step, for whom."""
+    validity dates, conditions, reasons, rule and grounds cited, and who decided at which
+    step, for whom."""
     return decision_digest_with(request, deciding_step(request))
 
 
@@ -142,6 +143,10 @@ def decision_digest_with(request: PermissionRequest, step: ApprovalStep | None) 
         "decided_at": recorded_value(request.decided_at),
         "step": ([step.order, step.status, step.acted_by_id, step.acted_for_id] if step else None),
     }
+    if request.decision_grounds:
+        # The grounds an officer cited, in the words cited. Only when there are some, so
+        # the digests recorded before grounds could be cited still match their rows.
+        payload["grounds"] = list(request.decision_grounds)
     encoded = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(encoded.encode()).hexdigest()
 

@@ -235,3 +235,33 @@ def test_a_changed_file_is_withheld_from_download_and_raised(
     response = client.get(url)
     assert response.status_code == 409
     assert len(alerts()) == 2  # missing is a different mismatch from changed
+
+
+def test_the_grounds_a_rejection_cited_are_covered_by_what_the_chain_recorded(
+    servant: User, reporting_officer: User, auditor: User
+) -> None:
+    from permissions.models import ConductRule, Ground
+    from tests.factories import submitted_request
+    from tests.grounds.conftest import reseed
+
+    reseed()
+    request = submitted_request(servant)
+    defamation = Ground.objects.select_related("rule").get(title="Defamation")
+    workflow.reject(
+        request.pk,
+        by=reporting_officer,
+        reason="It names a colleague.",
+        rule=ConductRule.objects.get(number="21"),
+        grounds=[defamation],
+    )
+    assert integrity.check(fresh(request), noticed_by=Noticed.VERIFICATION).standing != (
+        Standing.UNCONFIRMED
+    )
+    # The cited ground swapped for another in the database, reasons and rule untouched.
+    cited = fresh(request).decision_grounds
+    cited[0]["title"] = "Following trends"
+    PermissionRequest.objects.filter(pk=request.pk).update(decision_grounds=cited)
+
+    result = integrity.check(fresh(request), noticed_by=Noticed.VERIFICATION)
+    assert result.standing == Standing.UNCONFIRMED
+    assert [m.what for m in result.mismatches] == [What.DECISION]
