@@ -27,7 +27,6 @@ FILES = {
     "console-audit-log-csv",
     "console-audit-log-xlsx",
     "export-download",
-    "register-export",
     "second-factor-qr",
     "letter-download",
 }
