@@ -23,13 +23,16 @@ Browser = Callable[[User], Client]
 def _approved_from(
     servant: User, officer: User, starts_in: int, lasts: int = 10
 ) -> PermissionRequest:
-    request = submitted_request(servant, event_at=at(today() + days(starts_in), hour=10))
-    start = today() + days(starts_in)
-    workflow.approve(
-        request.pk,
-        by=officer,
-        approval=Approval(valid_from=start, valid_until=start + days(lasts)),
-    )
+    # Asked and approved early today, so an appearance at 10:00 today is still ahead
+    # whatever the time the test runs.
+    with clock(at(today(), hour=8)):
+        request = submitted_request(servant, event_at=at(today() + days(starts_in), hour=10))
+        start = today() + days(starts_in)
+        workflow.approve(
+            request.pk,
+            by=officer,
+            approval=Approval(valid_from=start, valid_until=start + days(lasts)),
+        )
     return fresh(request)
 
 
