@@ -513,6 +513,8 @@ class Row:
         self.conditions_text = ""
         self.decision_reason = ""
         self.decision_rule_id: int | None = None
+        # The generated decisions cite no grounds (the column is written as []).
+        self.decision_grounds: list[dict[str, object]] = []
         self.decided_at: datetime.datetime | None = None
         self.valid_from: datetime.date | None = None
         self.valid_until: datetime.date | None = None
