@@ -218,6 +218,7 @@ INSTALLED_APPS = [
     "permissions.exports.apps.ExportsConfig",
     "permissions.register.apps.RegisterConfig",
     "permissions.screening.apps.ScreeningConfig",
+    "permissions.languages.apps.LanguagesConfig",
 ]
 
 MIDDLEWARE = [
@@ -231,6 +232,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After the browser's language (LocaleMiddleware), the one the person chose.
+    "permissions.languages.middleware.PreferredLanguageMiddleware",
     # request.user.is_verified(): whether this session passed the second factor.
     "django_otp.middleware.OTPMiddleware",
     # Ends a session idle too long or past its lifetime, before anything else uses it.
@@ -313,8 +316,13 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English"))]
+# Each language named in its own words, as the switcher shows it.
+LANGUAGES = [("en", "English"), ("ur", "اردو")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The language chosen in the header, for visitors as for people signed in: a year.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 FORMAT_MODULE_PATH = ["conduct_portal.formats"]
 TIME_ZONE = "Asia/Karachi"
 USE_I18N = True
@@ -447,6 +455,7 @@ if REDIS_URL:
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)

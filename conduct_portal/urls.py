@@ -23,5 +23,6 @@ urlpatterns = [
     path("audit/exports/", include("permissions.exports.urls")),
     path("help/", include("permissions.help.urls")),
     path("register/", include("permissions.register.urls")),
+    path("language/", include("permissions.languages.urls")),
     path("", include("permissions.urls")),
 ]

@@ -25,19 +25,29 @@ class Rendered:
     html: str
 
 
-def render(name: str, context: dict[str, Any]) -> Rendered:
-    """Subject, plain text and HTML of one kind of mail, in the portal's language."""
-    return render_many(name, [context])[0]
+def render(name: str, context: dict[str, Any], *, language: str = "") -> Rendered:
+    """Subject, plain text and HTML of one kind of mail, in `language` (the portal's
+    default when not given)."""
+    return render_many(name, [context], language=language)[0]
 
 
-def render_many(name: str, contexts: Sequence[dict[str, Any]]) -> list[Rendered]:
+def language_of(person: Any) -> str:
+    """The language a person's mail is written in: the one they chose, else the
+    portal's default."""
+    chosen = getattr(person, "language", "") or ""
+    return chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def render_many(
+    name: str, contexts: Sequence[dict[str, Any]], *, language: str = ""
+) -> list[Rendered]:
     """`render` for many mails of one kind at once (a job's batch).
 
     A batch's mails differ only here and there: the reminders of one request differ in
     the greeting, and the greeting to an officer is the same for all their requests.
     So each piece of a template is rendered once per distinct set of values it reads;
     see _Parts."""
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(language or settings.LANGUAGE_CODE):
         # Subjects and plain-text bodies are not HTML: rendered without autoescaping.
         subjects = _Parts(f"emails/{name}-subject.txt", autoescape=False)
         texts = _Parts(f"emails/{name}-body.txt", autoescape=False)

@@ -86,22 +86,31 @@ def _rows(
     for _person, notice in people:
         if id(notice) not in links:
             links[id(notice)] = _link(notice)
-    rendered = emails.render_many(
-        kind,
-        [
-            {
-                **notice.context,
-                "recipient": recipient,
-                "permission_request": notice.request,
-                "link": (
-                    f"{settings.PORTAL_URL}{links[id(notice)]}"
-                    if links[id(notice)]
-                    else settings.PORTAL_URL
-                ),
-            }
-            for recipient, notice in people
-        ],
-    )
+    # Each in the recipient's language: rendered a language at a time, kept in order.
+    by_language: dict[str, list[int]] = {}
+    for index, (recipient, _notice) in enumerate(people):
+        by_language.setdefault(emails.language_of(recipient), []).append(index)
+    mail_at: dict[int, emails.Rendered] = {}
+    for language, indexes in by_language.items():
+        mails = emails.render_many(
+            kind,
+            [
+                {
+                    **people[index][1].context,
+                    "recipient": people[index][0],
+                    "permission_request": people[index][1].request,
+                    "link": (
+                        f"{settings.PORTAL_URL}{links[id(people[index][1])]}"
+                        if links[id(people[index][1])]
+                        else settings.PORTAL_URL
+                    ),
+                }
+                for index in indexes
+            ],
+            language=language,
+        )
+        mail_at.update(zip(indexes, mails, strict=True))
+    rendered = [mail_at[index] for index in range(len(people))]
     return [
         Notification(
             recipient=recipient,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -116,6 +117,11 @@ class User(AbstractUser):
         null=True,
         blank=True,
         related_name="countersigned",
+    )
+    # The language the portal speaks to them in, pages and mail alike; blank until they
+    # choose, when the browser's (or, for mail, the portal's default) is used.
+    language = models.CharField(
+        _("language"), max_length=10, blank=True, choices=settings.LANGUAGES
     )
 
     class Meta:

@@ -34,6 +34,8 @@ OPEN_URL_NAMES = frozenset(
         # Help and whom to ask: someone stuck at setting up their app must reach them.
         "help",
         "help-contact",
+        # The language the pages are in, the second factor's among them.
+        "language",
     }
 )
 OPEN_ROUTE_PREFIXES = ("session/",)

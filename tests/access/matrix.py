@@ -333,6 +333,8 @@ MATRIX: dict[str, Entry] = {
     # who cannot sign in needs them most); the guides for everyone signed in.
     "help": Entry(expect(OK, anonymous=OK)),
     "help-contact": Entry(expect(OK, anonymous=OK)),
+    # Choosing the language: a form's post, for visitors as for people signed in.
+    "language": Entry(expect(NOT_ALLOWED, anonymous=NOT_ALLOWED)),
     "help-servants": Entry(expect(OK)),
     "help-officers": Entry(expect(OK)),
     "help-auditors": Entry(expect(OK)),

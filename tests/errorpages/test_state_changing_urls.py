@@ -91,6 +91,7 @@ STATE_CHANGING: dict[str, Use] = {
         "servant", lambda o: {"pk": o.request.pk, "attachment_pk": o.attachment.pk}
     ),
     "register-confirm": Use("servant"),
+    "language": Use("servant"),
     "register-accounts-permission": Use("servant", _register_entry("account")),
     "register-groups-permission": Use("servant", _register_entry("group")),
 }
