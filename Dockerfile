@@ -21,6 +21,8 @@ WORKDIR /app
 
 COPY . .
 RUN pip install -c requirements/constraints.txt .
+# The Urdu catalogue, compiled as `make` does.
+RUN pybabel compile -d locale -D django
 
 # collectstatic needs settings that load; these throw-away values are not used at run time.
 RUN DEBUG=false SECRET_KEY=collectstatic-only-not-a-real-secret-0123456789abcdef \

@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test coverage lint install migrate seed clean bench screenshots
+.PHONY: run test coverage lint install migrate seed clean bench screenshots messages catalogue
 
 $(STAMP): pyproject.toml requirements/constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,7 +19,20 @@ $(STAMP): pyproject.toml requirements/constraints.txt
 	$(BIN)/python -m pip install --quiet -c requirements/constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) messages
+
+# The Urdu catalogue, compiled whenever its source changed (Babel: no system gettext).
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
+messages: $(CATALOGUES)
+
+locale/%.mo: locale/%.po $(STAMP)
+	$(BIN)/pybabel compile -i $< -o $@
+
+# After adding or changing a translatable string: bring the catalogue up to date, then
+# translate what it marks (tests/languages/test_catalogue.py fails until every entry is).
+catalogue: install
+	$(BIN)/python manage.py makemessages -l ur --no-obsolete --ignore .venv --ignore bench \
+		--ignore tests --ignore node_modules --ignore staticfiles --ignore var --ignore media
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
