@@ -230,7 +230,9 @@ class GroundForm(forms.ModelForm[Ground]):
         model = Ground
         fields = [
             "title",
+            "title_ur",
             "explanation",
+            "explanation_ur",
             "rule",
             "paragraph",
             "platform_categories",

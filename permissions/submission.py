@@ -40,7 +40,7 @@ class Declaration:
         if not self.grounds:
             return rules
         touches = _("Nothing I say or post will touch on: %(grounds)s.") % {
-            "grounds": "; ".join(_in_sentence(ground.title) for ground in self.grounds)
+            "grounds": "; ".join(_in_sentence(ground.local("title")) for ground in self.grounds)
         }
         return f"{rules} {touches}"
 

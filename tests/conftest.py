@@ -246,7 +246,12 @@ def reference_data(transactional_db: None) -> None:
 
     from django.apps import apps
 
-    for name in ("0002_auditors_group", "0004_rules_platforms_media_cell", "0019_grounds"):
+    for name in (
+        "0002_auditors_group",
+        "0004_rules_platforms_media_cell",
+        "0019_grounds",
+        "0022_urdu_reference_data",
+    ):
         migration = importlib.import_module(f"permissions.migrations.{name}")
         seed = getattr(migration, "seed", None) or migration.create_group
         seed(apps, None)

@@ -9,9 +9,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .requests import ConductRule, PlatformCategory
+from .translated import Translated, left_to_right
 
 
-class Instruction(models.Model):
+class Instruction(Translated, models.Model):
     """An instruction of the Establishment Division on media use: a circular or an
     office memorandum, named where the rules are listed."""
 
@@ -21,6 +22,7 @@ class Instruction(models.Model):
     kind = models.CharField(_("kind"), max_length=60, help_text=_("e.g. Circular or O.M."))
     dated = models.DateField(_("dated"))
     title = models.CharField(_("subject"), max_length=200)
+    title_ur = models.CharField(_("subject in Urdu"), max_length=200, blank=True)
     is_active = models.BooleanField(_("shown to applicants"), default=True)
     sort_key = models.PositiveSmallIntegerField(_("order"), default=0)
 
@@ -39,7 +41,7 @@ class GroundQuerySet(models.QuerySet["Ground"]):
         return self.filter(is_active=True, rule__is_active=True).select_related("rule")
 
 
-class Ground(models.Model):
+class Ground(Translated, models.Model):
     """One thing the memorandum says a servant's media use must never touch, under the
     rule that bars it."""
 
@@ -49,6 +51,8 @@ class Ground(models.Model):
     explanation = models.TextField(
         _("explanation"), help_text=_("One plain sentence the applicant will understand.")
     )
+    title_ur = models.CharField(_("title in Urdu"), max_length=120, blank=True)
+    explanation_ur = models.TextField(_("explanation in Urdu"), blank=True)
     rule = models.ForeignKey(
         ConductRule, verbose_name=_("rule"), on_delete=models.PROTECT, related_name="grounds"
     )
@@ -74,7 +78,10 @@ class Ground(models.Model):
         ordering = ["sort_key", "title"]
 
     def __str__(self) -> str:
-        return _("%(title)s (Rule %(number)s)") % {"title": self.title, "number": self.rule.number}
+        return _("%(title)s (Rule %(number)s)") % {
+            "title": self.local("title"),
+            "number": left_to_right(self.rule.number),
+        }
 
     def citation(self) -> dict[str, str | int]:
         """The ground as an officer cites it: kept on the request and on the chain in

@@ -5,25 +5,29 @@ from __future__ import annotations
 import datetime
 import uuid
 from pathlib import PurePath
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.files.storage import FileSystemStorage
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from ..states import FINAL, Status, StepStatus
+from .translated import URDU, Translated, left_to_right
 
 
-class ConductRule(models.Model):
+class ConductRule(Translated, models.Model):
     """A rule of the Government Servants (Conduct) Rules, 1964, kept as data so the
     Establishment Division can amend its wording without a release."""
 
     number = models.CharField(_("rule"), max_length=10, unique=True, help_text=_("e.g. 18 or 25-A"))
     title = models.CharField(_("title"), max_length=200)
     summary = models.TextField(_("what it says"))
+    title_ur = models.CharField(_("title in Urdu"), max_length=200, blank=True)
+    summary_ur = models.TextField(_("what it says, in Urdu"), blank=True)
     in_declaration = models.BooleanField(
         _("in the applicant's declaration"),
         default=False,
@@ -39,7 +43,10 @@ class ConductRule(models.Model):
         ordering = ["sort_key", "number"]
 
     def __str__(self) -> str:
-        return _("Rule %(number)s: %(title)s") % {"number": self.number, "title": self.title}
+        return _("Rule %(number)s: %(title)s") % {
+            "number": left_to_right(self.number),
+            "title": self.local("title"),
+        }
 
 
 class PlatformCategory(models.TextChoices):
@@ -52,8 +59,9 @@ class PlatformCategory(models.TextChoices):
     BUSINESS_PROMOTION = "business_promotion", _("Business promotion")
 
 
-class Platform(models.Model):
+class Platform(Translated, models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
+    name_ur = models.CharField(_("name in Urdu"), max_length=100, blank=True)
     category = models.CharField(_("category"), max_length=30, choices=PlatformCategory.choices)
     is_active = models.BooleanField(_("offered to applicants"), default=True)
     sort_key = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -64,7 +72,7 @@ class Platform(models.Model):
         ordering = ["sort_key", "name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.local("name")
 
 
 class Participation(models.TextChoices):
@@ -285,6 +293,29 @@ class PermissionRequest(models.Model):
     def condition_labels(self) -> list[str]:
         labels = dict(StandardCondition.choices)
         return [str(labels.get(code, code)) for code in self.conditions]
+
+    @cached_property
+    def cited_grounds(self) -> list[dict[str, Any]]:
+        """The grounds cited, as the page's language reads them: on an Urdu page a ground
+        whose English still reads as cited is shown in its Urdu (one query); otherwise,
+        and always on the chain, in the words cited."""
+        cited = [ground for ground in self.decision_grounds or [] if isinstance(ground, dict)]
+        if not cited or translation.get_language() != URDU:
+            return cited
+        from .grounds import Ground
+
+        now = Ground.objects.in_bulk([ground.get("id") for ground in cited])
+        shown = []
+        for ground in cited:
+            current = now.get(ground.get("id"))
+            if current is not None and current.title == ground.get("title") and current.title_ur:
+                ground = {
+                    **ground,
+                    "title": current.title_ur,
+                    "explanation": current.explanation_ur or ground.get("explanation", ""),
+                }
+            shown.append(ground)
+        return shown
 
     @cached_property
     def current_round_steps(self) -> list[ApprovalStep]:

@@ -8,12 +8,13 @@ import datetime
 from typing import Any
 
 from django import template
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format, time_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import pgettext
 
+from permissions.models.translated import left_to_right
 from permissions.states import Status, label_of
 
 register = template.Library()
@@ -36,6 +37,23 @@ def status_badge(status: str) -> SafeString:
     return format_html(
         '<span class="badge {}">{}</span>', BADGE_CLASSES.get(status, "text-bg-secondary"), label
     )
+
+
+@register.simple_tag
+def onward() -> str:
+    """The arrow from one state to the next, pointing the way the page reads: → in
+    English, ← in Urdu."""
+    return "←" if translation.get_language_bidi() else "→"
+
+
+register.filter("left_to_right", left_to_right)
+
+
+@register.filter
+def local(record: Any, field: str) -> str:
+    """A field of reference data in the page's language: `{{ rule|local:"title" }}` is the
+    rule's Urdu title on an Urdu page (the English where none was written)."""
+    return str(record.local(field))
 
 
 @register.filter

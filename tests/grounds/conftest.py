@@ -54,7 +54,7 @@ MEMORANDUM = [
 def reseed() -> None:
     """The rows the data migrations write (rules, platforms, grounds), put back after an
     earlier transactional test in the same worker emptied the tables."""
-    for name in ("0004_rules_platforms_media_cell", "0019_grounds"):
+    for name in ("0004_rules_platforms_media_cell", "0019_grounds", "0022_urdu_reference_data"):
         importlib.import_module(f"permissions.migrations.{name}").seed(apps, None)
 
 
