@@ -413,3 +413,16 @@ def test_a_garbage_cursor_shows_the_first_page(
             wrong[cursor] = (response.status_code, shown)
 
     assert wrong == {}
+
+
+def test_urdu_typed_into_a_request_is_found_by_urdu_words(
+    auditor_browser: Client, servant: User
+) -> None:
+    urdu = submitted_request(
+        servant, topic="سیلاب زدگان کی امداد پر گفتگو", outlet="پی ٹی وی نیوز، 'خبرنامہ'"
+    )
+    submitted_request(servant, topic="Flood relief in Sindh")
+    assert found(auditor_browser, text="سیلاب") == refs(urdu)
+    # Words from the topic and the outlet together, in any order.
+    assert found(auditor_browser, text="خبرنامہ امداد") == refs(urdu)
+    assert found(auditor_browser, text="سیلاب ریڈیو") == set()
