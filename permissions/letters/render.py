@@ -34,6 +34,7 @@ from permissions.content import deciding_step
 from permissions.integrity import Check, Standing
 from permissions.models import ApprovalStep, ConductRule, Organisation, PermissionRequest
 from permissions.models.requests import Capacity, Participation, Timing
+from permissions.models.translated import left_to_right
 from permissions.states import label_of
 from permissions.templatetags.portal import display_name
 from permissions.verification.tokens import token_for, verification_url
@@ -46,7 +47,7 @@ STYLESHEET = "letters/letter.css"
 # the officers' further conditions: past FURTHER_CONDITIONS_MAX characters, or if the
 # smallest size is still too small, they are cut, and the letter says so and where they
 # are to be read in full.
-FITS = ("fit-1", "fit-2", "fit-3", "fit-4", "fit-5")
+FITS = ("fit-1", "fit-2", "fit-3", "fit-4", "fit-5", "fit-6", "fit-7")
 FURTHER_CONDITIONS_MAX = 1200
 
 # How much of a revocation's reasons the mark quotes; the request's page has them all.
@@ -109,6 +110,9 @@ class Letter:
     qr_data_uri: str
     # Set when the further conditions had to be cut to keep the letter on one page.
     further_conditions_cut: bool = False
+    # The language the letter's words are in, and whether it reads right to left.
+    language: str = "en"
+    bidi: bool = False
 
 
 def _heading(organisation: Organisation | None) -> list[str]:
@@ -140,7 +144,7 @@ def _long_date(day: datetime.date) -> str:
 
 def _particulars(request: PermissionRequest) -> list[Particular]:
     rows = [
-        Particular(_("Platform"), request.platform.name),
+        Particular(_("Platform"), str(request.platform)),
         Particular(_("Kind of participation"), label_of(Participation, request.participation)),
         Particular(_("Outlet, programme or handle"), request.outlet),
         Particular(_("Link"), request.outlet_url),
@@ -154,11 +158,15 @@ def _rules(request: PermissionRequest) -> list[str]:
     """The rules the servant declared at submission, as the records name them; a rule no
     longer on record is cited by its number alone."""
     numbers = [number.strip() for number in request.declaration_rules.split(",") if number.strip()]
-    titles = dict(ConductRule.objects.filter(number__in=numbers).values_list("number", "title"))
+    titles = {
+        rule.number: rule.local("title") for rule in ConductRule.objects.filter(number__in=numbers)
+    }
+    # In Urdu a number such as 25-A is kept whole, left to right.
     return [
-        _("Rule %(number)s (%(title)s)") % {"number": number, "title": titles[number]}
+        _("Rule %(number)s (%(title)s)")
+        % {"number": left_to_right(number), "title": titles[number]}
         if number in titles
-        else _("Rule %(number)s") % {"number": number}
+        else _("Rule %(number)s") % {"number": left_to_right(number)}
         for number in numbers
     ]
 
@@ -256,7 +264,29 @@ def letter_for(request: PermissionRequest, check: Check) -> Letter:
         short_code=token.printed_code,
         check_url=settings.PORTAL_URL + reverse("verify-code"),
         qr_data_uri=_qr_data_uri(url),
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+        bidi=translation.get_language_bidi(),
     )
+
+
+@dataclass(frozen=True)
+class Bilingual:
+    """The letter in English and in Urdu, printed side by side on its one page."""
+
+    en: Letter
+    ur: Letter
+
+    def shortened(self, keep: int) -> Bilingual:
+        return Bilingual(_shortened(self.en, keep), _shortened(self.ur, keep))
+
+
+def letters_for(request: PermissionRequest, check: Check) -> Bilingual:
+    """The letter built once in each language: the same facts, each in its own words."""
+    with translation.override("en"):
+        english = letter_for(request, check)
+    with translation.override("ur"):
+        urdu = letter_for(request, check)
+    return Bilingual(english, urdu)
 
 
 # --- the PDF -----------------------------------------------------------------------------
@@ -293,16 +323,25 @@ def _stylesheet() -> Path:
     return Path(found if isinstance(found, str) else found[0])
 
 
-def _layout(letter: Letter, fit: str, stylesheet: Path) -> Any:
-    html = render_to_string(
-        "letters/letter.html",
-        {
-            "letter": letter,
-            "fit": fit,
-            "language": translation.get_language() or settings.LANGUAGE_CODE,
-            "bidi": translation.get_language_bidi(),
-        },
-    )
+def _layout(letters: Bilingual, fit: str, stylesheet: Path) -> Any:
+    with translation.override("en"):
+        html = render_to_string(
+            "letters/letter.html",
+            {
+                "en": letters.en,
+                "ur": letters.ur,
+                "both": [letters.en, letters.ur],
+                # Label and value in each language, row by row (both lists keep the
+                # same rows: a row is left out for an empty value, in either).
+                "particulars": [
+                    {"en": english, "ur": urdu}
+                    for english, urdu in zip(
+                        letters.en.particulars, letters.ur.particulars, strict=True
+                    )
+                ],
+                "fit": fit,
+            },
+        )
     fetcher = LetterFetcher(stylesheet.parent)
     document = HTML(
         string=html, base_url=stylesheet.parent.as_uri() + "/", url_fetcher=fetcher
@@ -319,24 +358,25 @@ def _shortened(letter: Letter, keep: int) -> Letter:
     return replace(letter, further_conditions=_lines(text), further_conditions_cut=True)
 
 
-def render_pdf(letter: Letter) -> bytes:
+def render_pdf(letters: Bilingual) -> bytes:
     """The letter as a one-page PDF, at the largest size it fits."""
     stylesheet = _stylesheet()
-    if len("\n".join(letter.further_conditions)) > FURTHER_CONDITIONS_MAX:
-        letter = _shortened(letter, FURTHER_CONDITIONS_MAX)
+    if len("\n".join(letters.en.further_conditions)) > FURTHER_CONDITIONS_MAX:
+        letters = letters.shortened(FURTHER_CONDITIONS_MAX)
     for fit in FITS:
-        document = _layout(letter, fit, stylesheet)
+        document = _layout(letters, fit, stylesheet)
         if len(document.pages) == 1:
             return bytes(document.write_pdf())
     # Still too long at the smallest size: cut the further conditions until it fits.
-    keep = len("\n".join(letter.further_conditions))
+    keep = len("\n".join(letters.en.further_conditions))
     while keep > 0 and len(document.pages) > 1:
         keep //= 2
-        document = _layout(_shortened(letter, keep), FITS[-1], stylesheet)
+        document = _layout(letters.shortened(keep), FITS[-1], stylesheet)
     # Every other field has a maximum length that the smallest size holds.
     return bytes(document.copy(document.pages[:1]).write_pdf())
 
 
 def render_letter(request: PermissionRequest, check: Check) -> bytes:
-    """The request's permission letter, as the check found it standing today."""
-    return render_pdf(letter_for(request, check))
+    """The request's permission letter, in English and Urdu, as the check found it
+    standing today."""
+    return render_pdf(letters_for(request, check))
