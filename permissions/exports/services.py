@@ -14,10 +14,10 @@ from django.conf import settings
 from django.db import transaction
 from django.http import QueryDict
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from permissions import audit, outbox
+from permissions import audit, emails, outbox
 from permissions.audit import Origin
 from permissions.console import exports
 from permissions.models import User
@@ -157,7 +157,9 @@ def export_job_run(job_id: int) -> str:
         if not roles_of(job.requested_by).auditor:
             raise ExportFailed(_("Whoever asked for it is no longer an auditor."))
         partial.parent.mkdir(parents=True, exist_ok=True)
-        rows = _write(job, partial)
+        # Headings and labels in the language of the auditor who asked for it.
+        with translation.override(emails.language_of(job.requested_by)):
+            rows = _write(job, partial)
         name = export_path(job, "")
         final = Path(job.file.storage.path(name))
         final.parent.mkdir(parents=True, exist_ok=True)
