@@ -18,7 +18,7 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from permissions import audit
@@ -369,3 +369,22 @@ def test_expired_files_are_deleted_and_the_jobs_marked(
     stale.refresh_from_db()
     assert stale.status == ExportStatus.FAILED
     assert auditor_browser.get(f"/audit/exports/{job.pk}/download/").status_code == 404
+
+
+def test_an_auditor_who_reads_urdu_gets_the_headings_and_labels_in_urdu(
+    auditor_browser: Client, auditor: User
+) -> None:
+    audit.record(Action.LOGOUT, actor=auditor)
+    User.objects.filter(pk=auditor.pk).update(language="ur")
+
+    job = start(auditor_browser, filters="action=logout")
+
+    job.refresh_from_db()
+    assert job.status == ExportStatus.READY
+    header, *rows = read_csv(downloaded(auditor_browser, job))
+    with translation.override("ur"):
+        assert header[0] == translation.gettext("Event")
+        assert dict(zip(header, rows[0], strict=True))[translation.gettext("Action")] == str(
+            Action.LOGOUT.label
+        )
+    assert header[0] != "Event"
