@@ -56,7 +56,8 @@ coverage: install
 # The README's pictures, taken by the browser test that walks the three journeys.
 screenshots: install
 	SCREENSHOT_DIR=docs/screenshots $(BIN)/python -m pytest -p no:xdist -q \
-		tests/browser/test_journeys_accessible.py tests/browser/test_journeys_in_urdu.py
+		tests/browser/test_journeys_accessible.py tests/browser/test_journeys_in_urdu.py \
+		tests/letters/test_urdu.py
 
 bench: install
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
