@@ -1,6 +1,7 @@
-"""The three journeys once more, in Urdu: each person switches the header to Urdu and
-walks on; every page is right to left, clean under axe at desktop and 390-px widths,
-and nothing overflows at 390 px. Three pages are saved as screenshots beside the
+"""The three journeys once more, in Urdu, over the same 26 page states as the English
+walk (test_journeys_accessible.py): each person switches the header to Urdu and walks
+on; every page is right to left, clean under axe at desktop and 390-px widths, and
+nothing overflows at 390 px. Three pages are saved as screenshots beside the
 English ones (SCREENSHOT_DIR; `make screenshots` writes docs/screenshots)."""
 
 from __future__ import annotations
@@ -61,11 +62,13 @@ def test_the_three_journeys_in_urdu_are_right_to_left_and_accessible(
     expect(visitor.locator("html")).to_have_attribute("dir", "rtl")
     expect(visitor.get_by_role("heading", name=ur("Sign in"))).to_be_visible()
     walk.visit(visitor, "/help/", "help, in Urdu")
+    walk.visit(visitor, "/help/contact/", "contact, in Urdu")
     walk.visit(visitor, "/check/", "letter check, in Urdu")
 
     # Journey 1: the servant switches to Urdu and files a request, typed in Urdu.
     page = new_page(servant.username, PASSWORD)
     in_urdu(page)
+    walk.visit(page, "/requests/", "servant's list, empty, in Urdu")
     walk.visit(page, "/requests/new/", "new request, in Urdu")
     field(page, "platform").select_option(label="پی ٹی وی (سرکاری ٹیلی وژن)")
     field(page, "participation").select_option(label=ur("Interview"))
@@ -94,6 +97,7 @@ def test_the_three_journeys_in_urdu_are_right_to_left_and_accessible(
     walk.visit(officer, "/inbox/", "inbox, in Urdu")
     officer.get_by_role("link", name=request.reference).click()
     officer.wait_for_url(f"**/requests/{request.pk}/decide/")
+    walk.check(officer, "decide page, in Urdu")
     officer.locator("input[name=decision][value=approve]").check()
     officer.locator("input[name=conditions]").first.check()
     walk.check(officer, "decide page, approving, in Urdu")
@@ -102,6 +106,7 @@ def test_the_three_journeys_in_urdu_are_right_to_left_and_accessible(
     )
     officer.get_by_role("button", name=ur("Record decision")).click()
     officer.wait_for_url("**/inbox/")
+    walk.visit(officer, "/inbox/decided/", "decided by me, in Urdu")
 
     countersigning = new_page(countersigning_officer.username, PASSWORD)
     in_urdu(countersigning)
@@ -109,8 +114,12 @@ def test_the_three_journeys_in_urdu_are_right_to_left_and_accessible(
     countersigning.locator("input[name=decision][value=approve]").check()
     countersigning.get_by_role("button", name=ur("Record decision")).click()
     countersigning.wait_for_url("**/inbox/")
+    walk.check(countersigning, "inbox, empty, in Urdu")
     walk.visit(page, f"/requests/{request.pk}/", "request detail, approved, in Urdu")
     walk.visit(page, "/notifications/", "notifications, in Urdu")
+    walk.visit(page, "/profile/", "profile, in Urdu")
+    walk.visit(page, "/profile/email/", "e-mail choices, in Urdu")
+    walk.visit(page, "/help/servants/", "help for servants, in Urdu")
 
     # Journey 3: the auditor, in Urdu, finds the request by its Urdu words.
     # Two more on the radio, so that the dashboard's charts have bars of different lengths.
@@ -133,6 +142,9 @@ def test_the_three_journeys_in_urdu_are_right_to_left_and_accessible(
     expect(audit.get_by_role("link", name=request.reference)).to_be_visible()
     walk.visit(audit, f"/audit/requests/{request.pk}/", "console request record, in Urdu")
     walk.visit(audit, "/audit/log/", "audit log, in Urdu")
+    walk.visit(audit, "/audit/verification/", "chain verification, in Urdu")
+    walk.visit(audit, "/audit/exports/", "exports, in Urdu")
+    walk.visit(audit, "/second-factor/", "second factor, in Urdu")
 
     print("\nPages checked in Urdu at 1280 and 390 px:\n" + "\n".join(walk.checked))
-    assert len(walk.checked) == 15
+    assert len(walk.checked) == 26
