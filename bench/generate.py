@@ -1101,7 +1101,7 @@ NOTIFICATION_COLUMNS = [
 USER_COLUMNS = [
     "id", "password", "last_login", "is_superuser", "username", "first_name", "last_name",
     "email", "is_staff", "is_active", "date_joined", "designation", "bps", "service_group",
-    "organisation_id", "reporting_officer_id", "countersigning_officer_id",
+    "organisation_id", "reporting_officer_id", "countersigning_officer_id", "language",
 ]  # fmt: skip
 SUBJECTS = {
     "receipt": "{reference} was submitted",
@@ -1278,6 +1278,7 @@ def _generate(
                     joined, text(person.designation), str(person.bps),
                     rng.choices(SERVICE_GROUPS, SERVICE_WEIGHTS)[0], str(person.organisation_id),
                     num(person.reporting_officer_id), num(person.countersigning_officer_id),
+                    "",  # no language chosen: the browser's
                 )
             )
         )  # fmt: skip
