@@ -84,6 +84,8 @@ def test_the_three_journeys_in_urdu_are_right_to_left_and_accessible(
     walk.check(page, "request form with problems, in Urdu")
     screenshot(page, "request-form-errors-ur.png")
     field(page, "summary").fill("امدادی کیمپ کہاں ہیں اور وہاں کیسے پہنچا جائے۔")
+    # Wait for the Urdu web fonts, which lay the page out again when they arrive.
+    page.evaluate("() => document.fonts.ready.then(() => true)")
     page.locator("input[name=declaration]").check()
     page.get_by_role("button", name=ur("Submit for decision")).click()
     page.wait_for_url("**/requests/*/")

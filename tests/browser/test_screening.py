@@ -46,6 +46,9 @@ def test_the_officer_sees_the_flagged_passages_marked_and_the_servant_does_not(
     )
     event = timezone.localtime() + datetime.timedelta(days=3)
     page.get_by_label("Date and time").fill(event.strftime("%Y-%m-%dT10:00"))
+    # The Urdu typed above brings in the Urdu web font, which lays the page out again
+    # when it arrives: wait for it, so the click lands where the box then is.
+    page.evaluate("() => document.fonts.ready.then(() => true)")
     page.get_by_label("I have read Rules 18").check()
     page.get_by_role("button", name="Submit for decision").click()
     page.wait_for_url("**/requests/*/")
