@@ -824,17 +824,8 @@ def expire(request_id: int, *, origin: Origin = SYSTEM) -> PermissionRequest:
     return request
 
 
-@transaction.atomic
-def escalate(request_id: int, *, origin: Origin = SYSTEM) -> PermissionRequest:
-    """The system hands an overdue step to the holder's own reporting officer."""
-    request = _lock(request_id)
-    _refuse_state(request, Action.ESCALATE)
-    step = current_step(request)
-    if step is None or step.assignee is None:
-        raise TransitionNotAllowed(
-            _("%(reference)s is waiting on a group, which cannot be escalated.")
-            % {"reference": request.reference}
-        )
+def _require_overdue(request: PermissionRequest, step: ApprovalStep) -> None:
+    """Refuse to escalate a step that has waited less than ESCALATE_AFTER_DAYS."""
     due = timezone.now() - datetime.timedelta(days=settings.ESCALATE_AFTER_DAYS)
     if step.started_at is None or step.started_at > due:
         raise TransitionNotAllowed(
@@ -848,6 +839,20 @@ def escalate(request_id: int, *, origin: Origin = SYSTEM) -> PermissionRequest:
                 "days": settings.ESCALATE_AFTER_DAYS,
             }
         )
+
+
+@transaction.atomic
+def escalate(request_id: int, *, origin: Origin = SYSTEM) -> PermissionRequest:
+    """The system hands an overdue step to the holder's own reporting officer."""
+    request = _lock(request_id)
+    _refuse_state(request, Action.ESCALATE)
+    step = current_step(request)
+    if step is None or step.assignee is None:
+        raise TransitionNotAllowed(
+            _("%(reference)s is waiting on a group, which cannot be escalated.")
+            % {"reference": request.reference}
+        )
+    _require_overdue(request, step)
     previous = step.assignee
     successor = previous.reporting_officer
     if successor is None or not successor.is_active or successor.pk == request.applicant_id:
@@ -913,13 +918,18 @@ def officers_above_group(group: Group, members: Sequence[User]) -> tuple[list[Us
     )
 
 
-@transaction.atomic
 def escalate_overdue(request_id: int, *, origin: Origin = SYSTEM) -> PermissionRequest:
     """Escalate the request's overdue step, whoever holds it: an officer's goes to the
-    officer above, a group's is brought to the officers above the group."""
-    request = _lock(request_id)
-    step = current_step(request)
-    if step is not None and step.group_id is not None:
+    officer above, a group's is brought to the officers above the group. Which one is
+    read without a lock: each takes the request's lock and refuses what no longer fits."""
+    held_by_group = ApprovalStep.objects.filter(
+        request_id=request_id,
+        request__status=Status.PENDING,
+        round=models.F("request__round"),
+        order=models.F("request__current_step"),
+        group__isnull=False,
+    ).exists()
+    if held_by_group:
         return escalate_group_step(request_id, origin=origin)
     return escalate(request_id, origin=origin)
 
@@ -955,19 +965,7 @@ def escalate_group_step(request_id: int, *, origin: Origin = SYSTEM) -> Permissi
             _("%(reference)s was escalated already while waiting for %(group)s.")
             % {"reference": request.reference, "group": step.group}
         )
-    due = timezone.now() - datetime.timedelta(days=settings.ESCALATE_AFTER_DAYS)
-    if step.started_at is None or step.started_at > due:
-        raise TransitionNotAllowed(
-            _(
-                "%(reference)s is not overdue yet: step %(order)s has waited less than "
-                "%(days)s days."
-            )
-            % {
-                "reference": request.reference,
-                "order": step.order,
-                "days": settings.ESCALATE_AFTER_DAYS,
-            }
-        )
+    _require_overdue(request, step)
     members = holders_by_step([step], applicant_ids={step.pk: request.applicant_id})[step.pk]
     above, escalation_group = officers_above_group(step.group, members)
     above = [officer for officer in above if officer.pk != request.applicant_id]
