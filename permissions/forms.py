@@ -17,6 +17,7 @@ from .models.notifications import ALWAYS_EMAILED, NotificationKind
 from .models.requests import Capacity, PlatformCategory, StandardCondition
 from .states import Action, Status
 from .submission import declaration_in_force
+from .workflow import Approval
 
 
 class LoginForm(AuthenticationForm):
@@ -160,6 +161,18 @@ class RequestForm(forms.ModelForm[PermissionRequest]):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+
+
+def approval_from(data: dict[str, Any]) -> Approval:
+    """What an approval sets, from a decision form's cleaned data (this one's, or the
+    bulk decision's, which asks the same questions)."""
+    return Approval(
+        valid_from=data.get("valid_from"),
+        valid_until=data.get("valid_until"),
+        conditions=list(data["conditions"]),
+        conditions_text=data["conditions_text"],
+        comment=data["comment"],
+    )
 
 
 class DecisionForm(forms.Form):

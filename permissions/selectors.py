@@ -80,16 +80,20 @@ def requests_of_applicant(
     return page(queryset, sort=NEWEST, cursor=cursor, size=settings.PAGE_SIZE)
 
 
+# What an inbox row shows of a step waiting for an officer, fetched with it.
+AWAITING_RELATED = (
+    "request",
+    "request__platform",
+    "request__applicant",
+    "request__applicant__organisation",
+    "assignee",
+    "group",
+)
+
+
 def requests_awaiting(*, officer: User, cursor: str | None) -> Page[ApprovalStep]:
     """The officer's inbox, oldest first."""
-    queryset = steps_awaiting(officer).select_related(
-        "request",
-        "request__platform",
-        "request__applicant",
-        "request__applicant__organisation",
-        "assignee",
-        "group",
-    )
+    queryset = steps_awaiting(officer).select_related(*AWAITING_RELATED)
     return page(queryset, sort=SortKey.oldest("started_at"), cursor=cursor, size=settings.PAGE_SIZE)
 
 

@@ -27,11 +27,11 @@ from .forms import (
     ReasonForm,
     RequestFilterForm,
     RequestForm,
+    approval_from,
 )
 from .models import Delegation, Notification, PermissionRequest, User
 from .roles import Roles, request_roles
 from .states import EDITABLE, WITHDRAWABLE, Action, Status
-from .workflow import Approval
 
 
 def _roles(request: HttpRequest) -> Roles:
@@ -539,13 +539,7 @@ def _decide(pk: int, *, by: User, data: dict[str, Any], origin: Any) -> None:
         pk,
         by=by,
         action=Action(data["decision"]),
-        approval=Approval(
-            valid_from=data.get("valid_from"),
-            valid_until=data.get("valid_until"),
-            conditions=list(data["conditions"]),
-            conditions_text=data["conditions_text"],
-            comment=data["comment"],
-        ),
+        approval=approval_from(data),
         reason=data["reason"],
         rule=data["rule"],
         grounds=list(data["grounds"]),

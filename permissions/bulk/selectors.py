@@ -39,14 +39,7 @@ def waiting_among(*, officer: User, request_ids: Collection[int]) -> list[Waitin
     steps = (
         steps_awaiting(officer)
         .filter(request_id__in=request_ids)
-        .select_related(
-            "request",
-            "request__platform",
-            "request__applicant",
-            "request__applicant__organisation",
-            "assignee",
-            "group",
-        )
+        .select_related(*selectors.AWAITING_RELATED)
         .annotate(last_order=Subquery(last_order))
         .order_by("started_at", "pk")
     )

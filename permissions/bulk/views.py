@@ -20,9 +20,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from permissions.audit import origin_of
+from permissions.forms import approval_from
 from permissions.models import PermissionRequest, User
 from permissions.states import Action
-from permissions.workflow import Approval
 
 from . import selectors, services
 from .forms import MAX_SELECTED, BulkDecisionForm, SelectionForm
@@ -78,13 +78,7 @@ def bulk_decide(request: HttpRequest) -> HttpResponse:
 def _decision(data: dict[str, Any]) -> BulkDecision:
     return BulkDecision(
         action=Action(data["decision"]),
-        approval=Approval(
-            valid_from=data.get("valid_from"),
-            valid_until=data.get("valid_until"),
-            conditions=list(data["conditions"]),
-            conditions_text=data["conditions_text"],
-            comment=data["comment"],
-        ),
+        approval=approval_from(data),
         question=data["question"],
     )
 
