@@ -9,7 +9,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from permissions.models import PermissionRequest
@@ -37,17 +37,8 @@ class Flag:
     words: str
 
     def record(self) -> dict[str, Any]:
-        return {
-            "ground": self.ground,
-            "title": self.title,
-            "rule": self.rule,
-            "phrase": self.phrase,
-            "language": self.language,
-            "field": self.field,
-            "start": self.start,
-            "end": self.end,
-            "words": self.words,
-        }
+        """As the submission's audit event keeps it: every field, by name."""
+        return asdict(self)
 
 
 @dataclass(frozen=True)
