@@ -227,8 +227,8 @@ def _qr_data_uri(url: str) -> str:
 
 
 def letter_for(request: PermissionRequest, check: Check) -> Letter:
-    """Everything the letter prints, as words and dates. Makes the request's token if it
-    has none, so a letter has the token its QR code names."""
+    """Everything the letter prints, as words and dates, in the active language. Makes
+    the request's token if it has none, so a letter has the token its QR code names."""
     token = token_for(request)
     url = verification_url(token)
     step = deciding_step(request)
@@ -240,7 +240,6 @@ def letter_for(request: PermissionRequest, check: Check) -> Letter:
     return Letter(
         reference=request.reference,
         dated=timezone.localtime(granted_at).date() if granted_at else None,
-        heading=_heading(organisation),
         name=display_name(applicant),
         designation=request.applicant_designation or applicant.designation,
         bps=request.applicant_bps or applicant.bps,
@@ -248,25 +247,34 @@ def letter_for(request: PermissionRequest, check: Check) -> Letter:
         requested_on=(
             timezone.localtime(request.submitted_at).date() if request.submitted_at else None
         ),
-        capacity=label_of(Capacity, request.capacity),
-        particulars=_particulars(request),
         valid_from=request.valid_from,
         valid_until=request.valid_until,
-        conditions=request.condition_labels,
         further_conditions=_lines(request.conditions_text),
-        rules=_rules(request),
         declared_on=timezone.localtime(request.declared_at).date() if request.declared_at else None,
         signatory=_signatory(step),
         checked_on=timezone.localdate(),
         standing=check.standing,
-        mark=_mark(request, check),
         verification_url=url,
         short_code=token.printed_code,
         check_url=settings.PORTAL_URL + reverse("verify-code"),
         qr_data_uri=_qr_data_uri(url),
-        language=translation.get_language() or settings.LANGUAGE_CODE,
-        bidi=translation.get_language_bidi(),
+        **_worded(request, check),
     )
+
+
+def _worded(request: PermissionRequest, check: Check) -> dict[str, Any]:
+    """The parts of the letter that are words of the active language; the rest (names,
+    dates, the token and its QR code) is the same in every language."""
+    return {
+        "heading": _heading(request.applicant_organisation or request.applicant.organisation),
+        "capacity": label_of(Capacity, request.capacity),
+        "particulars": _particulars(request),
+        "conditions": request.condition_labels,
+        "rules": _rules(request),
+        "mark": _mark(request, check),
+        "language": translation.get_language() or settings.LANGUAGE_CODE,
+        "bidi": translation.get_language_bidi(),
+    }
 
 
 @dataclass(frozen=True)
@@ -281,11 +289,11 @@ class Bilingual:
 
 
 def letters_for(request: PermissionRequest, check: Check) -> Bilingual:
-    """The letter built once in each language: the same facts, each in its own words."""
+    """The letter in each language: the same facts, found once, each in its own words."""
     with translation.override("en"):
         english = letter_for(request, check)
     with translation.override("ur"):
-        urdu = letter_for(request, check)
+        urdu = replace(english, **_worded(request, check))
     return Bilingual(english, urdu)
 
 
