@@ -14,7 +14,7 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from django.template.defaultfilters import date
 
-from permissions import outbox, schedules, workflow
+from permissions import schedules, workflow
 from permissions.models import AUDITORS_GROUP, ApprovalStep, AuditEvent, PermissionRequest, User
 from permissions.models.notifications import DeliveryStatus, Notification
 from permissions.states import Action, Status, StepStatus
@@ -24,16 +24,14 @@ from tests.helpers import (
     at,
     bulk_approvals,
     clock,
-    counted_statements,
     days,
     fresh,
     pass_second_factor,
-    sweep_statement,
     today,
 )
 
 from .conftest import MONDAY, notifications
-from .test_query_counts import tasks_enqueued
+from .test_query_counts import escalate
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_cell_rule")]
 
@@ -384,30 +382,8 @@ def bulk_waiting_at_group(count: int, *, since: datetime.datetime, prefix: str) 
 
 
 def escalate_in_bulk(requests: int, prefix: str) -> Counter[str]:
-    since = at(MONDAY, 10)
-    ids = bulk_waiting_at_group(requests, since=since, prefix=prefix)
-    before = Notification.objects.filter(kind="escalated").count()
-
-    with (
-        clock(since + days(settings.ESCALATE_AFTER_DAYS + 1)),
-        counted_statements(sweep_statement) as counts,
-        tasks_enqueued() as (chunks, singles),
-    ):
-        report = schedules.escalate_overdue(batch_size=requests // BATCHES)
-
-    assert report == {"batches": BATCHES, "done": requests, "refused": 0, "failed": 0}
-    assert ApprovalStep.objects.filter(request_id__in=ids, escalations=1).count() == requests
-    written = list(
-        Notification.objects.filter(kind="escalated").order_by("pk").values_list("pk", flat=True)
-    )[before:]
     # The two members, the officer above them and the servant.
-    assert len(written) == 4 * requests
-    # A batch's mails in as few tasks as its chunks, never one per mail.
-    per_batch = -(-4 * (requests // BATCHES) // outbox.DELIVERY_CHUNK)
-    assert len(chunks) == BATCHES * per_batch
-    assert sorted(pk for chunk in chunks for pk in chunk) == written
-    assert singles == []
-    return counts
+    return escalate(requests, prefix, waiting=bulk_waiting_at_group, told_per_request=4)
 
 
 def test_group_escalation_spends_the_same_statements_on_each_request_and_a_task_a_chunk() -> None:

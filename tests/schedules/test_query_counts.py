@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from unittest import mock
 
@@ -177,9 +177,18 @@ def test_expiry_spends_the_same_statements_on_each_request_and_one_task_a_batch(
     assert many["job"] * 20 <= few["job"] * 200, (few, many)
 
 
-def escalate(requests: int, prefix: str) -> Counter[str]:
+def escalate(
+    requests: int,
+    prefix: str,
+    *,
+    waiting: Callable[..., list[int]] = bulk_waiting,
+    told_per_request: int = 3,
+) -> Counter[str]:
+    """Run the escalation job over `requests` steps written by `waiting`, checking that
+    each request's `told_per_request` mails go out a chunk of tasks a batch; returns the
+    statements it spent."""
     since = at(MONDAY, 10)
-    ids = bulk_waiting(requests, since=since, prefix=prefix)
+    ids = waiting(requests, since=since, prefix=prefix)
     before = Notification.objects.filter(kind="escalated").count()
 
     with (
@@ -194,10 +203,10 @@ def escalate(requests: int, prefix: str) -> Counter[str]:
     written = list(
         Notification.objects.filter(kind="escalated").order_by("pk").values_list("pk", flat=True)
     )[before:]
-    # The new officer, the one passed over and the servant.
-    assert len(written) == 3 * requests
+    # An officer's step: the new officer, the one passed over and the servant.
+    assert len(written) == told_per_request * requests
     # A batch's mails in as few tasks as its chunks, never one per mail.
-    per_batch = -(-3 * (requests // BATCHES) // outbox.DELIVERY_CHUNK)
+    per_batch = -(-told_per_request * (requests // BATCHES) // outbox.DELIVERY_CHUNK)
     assert len(chunks) == BATCHES * per_batch
     assert sorted(pk for chunk in chunks for pk in chunk) == written
     assert singles == []
